@@ -1,0 +1,69 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "certcycle",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "certcycle", targets: ["certcycle"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
+    ],
+    targets: [
+        // Pure domain: dates, calendars, rules, obligations, public status. No IO.
+        .target(name: "CertCycleCore", swiftSettings: swiftSettings),
+        // RFC 4180 CSV reading and writing, UTF-8 (with or without BOM) and GB18030.
+        .target(name: "CertCycleCSV", swiftSettings: swiftSettings),
+        // The register: `Register` protocol, SQLite store, import/export, generator.
+        .target(
+            name: "CertCycleRegister",
+            dependencies: [
+                "CertCycleCore", "CertCycleCSV",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Configuration file and the Jobs/ folder (calendars, rule settings).
+        .target(
+            name: "CertCycleConfig",
+            dependencies: ["CertCycleCore", .product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "certcycle",
+            dependencies: [
+                "CertCycleCore", "CertCycleCSV", "CertCycleRegister", "CertCycleConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CertCycleCoreTests",
+            dependencies: ["CertCycleCore", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "CertCycleCSVTests", dependencies: ["CertCycleCSV"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CertCycleRegisterTests",
+            dependencies: ["CertCycleRegister", "CertCycleConfig"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CertCycleCLITests",
+            dependencies: ["CertCycleCore"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,76 @@
+import CertCycleCore
+import Foundation
+import TOMLKit
+
+/// A parsed TOML file with typed, well-reported accessors: every problem names the file and key.
+struct TOMLFile {
+    let path: String
+    let table: TOMLTable
+
+    init(path: String) throws(ConfigError) {
+        self.path = path
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, "cannot be read")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: path, "is not UTF-8 text")
+        }
+        do {
+            self.table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigError(file: path, "line \(error.source.begin.line): \(error.description)")
+        } catch {
+            throw ConfigError(file: path, "is not valid TOML: \(error)")
+        }
+    }
+
+    init(path: String, table: TOMLTable) {
+        self.path = path
+        self.table = table
+    }
+
+    func rejectUnknownKeys(_ allowed: Set<String>, in table: TOMLTable? = nil, context: String = "") throws(ConfigError) {
+        for key in (table ?? self.table).keys.sorted() where !allowed.contains(key) {
+            throw ConfigError(file: path, "unknown key '\(context)\(key)' (known: \(allowed.sorted().joined(separator: ", ")))")
+        }
+    }
+
+    func string(_ key: String, in table: TOMLTable? = nil) throws(ConfigError) -> String? {
+        guard let value = (table ?? self.table)[key] else { return nil }
+        guard let string = value.string else { throw ConfigError(file: path, "'\(key)' must be a string") }
+        return string
+    }
+
+    func int(_ key: String, in table: TOMLTable? = nil, range: ClosedRange<Int>) throws(ConfigError) -> Int? {
+        guard let value = (table ?? self.table)[key] else { return nil }
+        guard let int = value.int, range.contains(int) else {
+            throw ConfigError(file: path, "'\(key)' must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return int
+    }
+
+    func double(_ key: String, in table: TOMLTable? = nil, range: ClosedRange<Double>) throws(ConfigError) -> Double? {
+        guard let value = (table ?? self.table)[key] else { return nil }
+        guard let number = value.double ?? value.int.map(Double.init), range.contains(number) else {
+            throw ConfigError(file: path, "'\(key)' must be a number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+
+    /// A list of dates, written as TOML dates (2026-02-14) or as strings ("2026-02-14").
+    func dates(_ key: String, in table: TOMLTable) throws(ConfigError) -> [CivilDate] {
+        guard let value = table[key] else { return [] }
+        guard let array = value.array else { throw ConfigError(file: path, "'\(key)' must be a list of dates") }
+        var dates: [CivilDate] = []
+        for element in array {
+            if let d = element.date, let date = CivilDate(year: d.year, month: d.month, day: d.day) {
+                dates.append(date)
+            } else if let s = element.string, let date = CivilDate(parsing: s) {
+                dates.append(date)
+            } else {
+                throw ConfigError(file: path, "'\(key)' holds \(element.debugDescription), which is not a date")
+            }
+        }
+        return dates
+    }
+}

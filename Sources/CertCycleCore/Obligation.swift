@@ -1,0 +1,170 @@
+/// The kinds of obligation the nightly run detects (RULES §4).
+public enum ObligationKind: String, CaseIterable, Hashable, Sendable, Comparable {
+    case surveillance
+    case recertificationApplication = "recertification_application"
+    case certificateExpiry = "certificate_expiry"
+    case correctiveAction = "corrective_action"
+    case suspensionLimit = "suspension_limit"
+    case misuseCorrection = "misuse_correction"
+    case appealReply = "appeal_reply"
+    case applicationNotice = "application_notice"
+
+    public static func < (lhs: ObligationKind, rhs: ObligationKind) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+
+    /// The clause that creates the obligation.
+    public var clause: String {
+        switch self {
+        case .surveillance: "7.1"
+        case .recertificationApplication: "8.1"
+        case .certificateExpiry: "5"
+        case .correctiveAction: "7.5"
+        case .suspensionLimit: "9.3.2.2"
+        case .misuseCorrection: "9.3.3.1(7)"
+        case .appealReply: "10"
+        case .applicationNotice: "6.1.5"
+        }
+    }
+
+    /// What the rules require once the obligation is overdue.
+    public var escalation: Escalation {
+        switch self {
+        case .surveillance, .correctiveAction: .suspend
+        case .suspensionLimit, .misuseCorrection: .withdraw
+        case .certificateExpiry: .expire
+        case .recertificationApplication, .appealReply, .applicationNotice: .none
+        }
+    }
+
+    /// The clause that requires the escalation, when there is one.
+    public var escalationClause: String? {
+        switch self {
+        case .surveillance: "9.3.2.1(4)"
+        case .correctiveAction: "9.3.2.1(1)"
+        case .suspensionLimit: "9.3.3.1(5)"
+        case .misuseCorrection: "9.3.3.1(7)"
+        case .certificateExpiry: "9.3.5"
+        case .recertificationApplication, .appealReply, .applicationNotice: nil
+        }
+    }
+
+    public var subjectType: SubjectType {
+        switch self {
+        case .appealReply: .appeal
+        case .applicationNotice: .application
+        default: .certificate
+        }
+    }
+
+    /// The name staff read in tables and digests.
+    public var chineseName: String {
+        switch self {
+        case .surveillance: "监督审查"
+        case .recertificationApplication: "再认证申请"
+        case .certificateExpiry: "证书到期"
+        case .correctiveAction: "不符合项整改"
+        case .suspensionLimit: "暂停期限"
+        case .misuseCorrection: "证书/标志误用纠正"
+        case .appealReply: "申诉答复"
+        case .applicationNotice: "不予受理通知"
+        }
+    }
+}
+
+public enum SubjectType: String, Hashable, Sendable {
+    case certificate, appeal, application
+}
+
+public enum Escalation: String, Hashable, Sendable {
+    case suspend, withdraw, expire, none
+
+    public var chineseName: String {
+        switch self {
+        case .suspend: "暂停证书"
+        case .withdraw: "撤销证书"
+        case .expire: "证书失效"
+        case .none: "提醒工作人员"
+        }
+    }
+}
+
+/// Where an obligation stands on the run's as-of date.
+public enum Stage: String, CaseIterable, Hashable, Sendable, Comparable {
+    /// In the notice period before it opens.
+    case upcoming
+    /// Open: opening ≤ D ≤ due.
+    case due
+    /// D > due and not fulfilled.
+    case overdue
+
+    /// Overdue first, then due, then upcoming: the order staff read them in.
+    public static func < (lhs: Stage, rhs: Stage) -> Bool { lhs.urgency > rhs.urgency }
+
+    private var urgency: Int {
+        switch self {
+        case .upcoming: 0
+        case .due: 1
+        case .overdue: 2
+        }
+    }
+
+    public var chineseName: String {
+        switch self {
+        case .upcoming: "即将开始"
+        case .due: "进行中"
+        case .overdue: "已逾期"
+        }
+    }
+}
+
+/// One obligation on one date: a value the rules compute, never stored.
+public struct Obligation: Hashable, Sendable {
+    public var subject: String
+    public var subjectType: SubjectType
+    public var kind: ObligationKind
+    public var stage: Stage
+    public var opens: CivilDate
+    public var due: CivilDate
+    public var escalation: Escalation
+    /// The working-day deadline for the escalation; only on an overdue suspend/withdraw.
+    public var escalationBy: Dated?
+    /// The clause the obligation comes from (7.2 for an extra surveillance audit).
+    public var clause: String
+    /// The record behind the obligation (nonconformity, suspension, misuse case, special audit).
+    public var record: String?
+    /// The organisation concerned, when known.
+    public var organization: String?
+    /// On-site man-days a surveillance audit needs (hundredths), when the headcount is known.
+    public var manDaysHundredths: Int?
+
+    public init(subject: String, subjectType: SubjectType, kind: ObligationKind, stage: Stage, opens: CivilDate, due: CivilDate, escalation: Escalation, escalationBy: Dated? = nil, clause: String, record: String? = nil, organization: String? = nil, manDaysHundredths: Int? = nil) {
+        self.subject = subject
+        self.subjectType = subjectType
+        self.kind = kind
+        self.stage = stage
+        self.opens = opens
+        self.due = due
+        self.escalation = escalation
+        self.escalationBy = escalationBy
+        self.clause = clause
+        self.record = record
+        self.organization = organization
+        self.manDaysHundredths = manDaysHundredths
+    }
+
+    /// True when a date shown for this obligation was computed without calendar data.
+    public var provisional: Bool { escalationBy?.provisional ?? false }
+
+    /// Calendar days from `date` to the due date (negative once overdue).
+    public func daysRemaining(asOf date: CivilDate) -> Int { date.days(to: due) }
+
+    /// Staff order: overdue first, then by due date, kind and subject.
+    public static func staffOrder(_ a: Obligation, _ b: Obligation) -> Bool {
+        if a.stage != b.stage { return a.stage < b.stage }
+        if a.due != b.due { return a.due < b.due }
+        if a.kind != b.kind { return a.kind < b.kind }
+        if a.subject != b.subject { return a.subject < b.subject }
+        return (a.record ?? "") < (b.record ?? "")
+    }
+}

@@ -1,0 +1,177 @@
+import CertCycleCore
+
+struct CellProblem: Error {
+    var message: String
+
+    init(_ message: String) {
+        self.message = message
+    }
+}
+
+/// Turns one trimmed, non-empty CSV cell into a value of its column's kind.
+enum CellParser {
+    static let dateSpellings = "use YYYY-MM-DD, YYYY/M/D or YYYY年M月D日"
+
+    static func parse(_ cell: String, as kind: RegisterColumn.Kind) -> Result<CellValue, CellProblem> {
+        switch kind {
+        case .id, .reference, .idText:
+            if let problem = idProblem(cell) { return .failure(CellProblem(problem)) }
+            return .success(.text(cell))
+        case .text:
+            return .success(.text(cell))
+        case .list:
+            return .success(.text(normalizedList(cell).joined(separator: ";")))
+        case .idList:
+            let items = normalizedList(cell)
+            for item in items {
+                if let problem = idProblem(item) { return .failure(CellProblem("'\(item)' in the list: \(problem)")) }
+            }
+            return .success(.text(items.joined(separator: ";")))
+        case .date:
+            guard let date = CivilDate(parsing: cell) else {
+                return .failure(CellProblem("'\(cell)' is not a date (\(dateSpellings))"))
+            }
+            return .success(.date(date))
+        case .count:
+            guard let n = Int(cell), n >= 0 else { return .failure(CellProblem("'\(cell)' is not a whole number ≥ 0")) }
+            return .success(.integer(n))
+        case .score:
+            guard let n = Double(cell), n.isFinite else { return .failure(CellProblem("'\(cell)' is not a number")) }
+            guard (0...100).contains(n) else { return .failure(CellProblem("\(cell) is out of range: scores are 0–100")) }
+            return .success(.real(n))
+        case .manDays:
+            guard let n = Double(cell), n.isFinite, n >= 0 else { return .failure(CellProblem("'\(cell)' is not a number of man-days ≥ 0")) }
+            return .success(.real(n))
+        case .reason(let range):
+            let clause = range.upperBound == 7 ? "9.3.2.1" : "9.3.3.1"
+            guard let n = Int(cell), range.contains(n) else {
+                return .failure(CellProblem("'\(cell)' is not a reason of clause \(clause) (\(range.lowerBound)–\(range.upperBound))"))
+            }
+            return .success(.integer(n))
+        case .choice(let choices):
+            let value = cell.lowercased()
+            guard choices.contains(value) else {
+                return .failure(CellProblem("'\(cell)' is not one of \(choices.joined(separator: ", "))"))
+            }
+            return .success(.text(value))
+        case .creditCode:
+            let code = cell.uppercased()
+            if let problem = CreditCode.problem(with: code) { return .failure(CellProblem("'\(cell)' \(problem)")) }
+            return .success(.text(code))
+        case .email:
+            let parts = cell.split(separator: "@", omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !cell.contains(" ") else {
+                return .failure(CellProblem("'\(cell)' is not an email address"))
+            }
+            return .success(.text(cell))
+        }
+    }
+
+    /// 1–60 of ASCII letters, digits, `-`, `_`, `.`, not starting with `.` (the IAF CertSearch limit).
+    static func idProblem(_ id: String) -> String? {
+        let bytes = Array(id.utf8)
+        guard (1...60).contains(bytes.count) else {
+            return "'\(id)' is \(bytes.count) characters long; ids are 1–60 characters"
+        }
+        guard bytes[0] != UInt8(ascii: ".") else { return "'\(id)' starts with '.'; ids may not" }
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
+                continue
+            default:
+                return "'\(id)' is not a valid id: use letters, digits, '-', '_' and '.' only"
+            }
+        }
+        return nil
+    }
+
+    static func normalizedList(_ cell: String) -> [String] {
+        cell.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+}
+
+/// Checks that involve several cells of one row: dates in a sensible order, impartiality (6.6),
+/// what an audit of each kind must carry.
+enum RowRules {
+    struct Problem {
+        var column: String
+        var message: String
+    }
+
+    static func check(_ table: RegisterTable, _ values: [CellValue?]) -> [Problem] {
+        let row = Cells(table: table, values: values)
+        var problems: [Problem] = []
+        func notBefore(_ later: String, _ earlier: String) {
+            guard let a = row.date(later), let b = row.date(earlier), a < b else { return }
+            problems.append(Problem(column: later, message: "\(a) is before \(earlier) \(b)"))
+        }
+        switch table {
+        case .audits:
+            notBefore("onsite_end", "onsite_start")
+            notBefore("decision_date", "onsite_end")
+            let kind = row.text("kind")
+            if let maker = row.text("decided_by"), row.list("team").contains(maker) {
+                problems.append(Problem(column: "decided_by", message: "'\(maker)' was on the audit team; a decision maker may not have audited (6.6)"))
+            }
+            if kind == "special", row.date("due_on") == nil {
+                problems.append(Problem(column: "due_on", message: "is required for a special audit: the date it must be done by (7.2)"))
+            }
+            if let kind, kind != "special", row.date("due_on") != nil {
+                problems.append(Problem(column: "due_on", message: "is only for special audits; this is a \(kind) audit"))
+            }
+            if kind == "initial" || kind == "recertification", row.date("decision_date") != nil, row.values[5] == nil {
+                problems.append(Problem(column: "score", message: "is required when a \(kind!) audit has a decision_date: the score decides pass or fail (6.5)"))
+            }
+        case .nonconformities:
+            notBefore("due_on", "notified_on")
+            notBefore("closed_on", "notified_on")
+        case .suspensions:
+            notBefore("start_on", "cause_verified_on")
+            notBefore("lifted_on", "start_on")
+        case .withdrawals:
+            notBefore("decided_on", "cause_verified_on")
+            notBefore("recalled_on", "decided_on")
+        case .applications:
+            notBefore("reviewed_on", "received_on")
+            notBefore("notified_on", "received_on")
+            notBefore("notified_on", "reviewed_on")
+            if row.text("outcome") == "not_accepted", row.date("reviewed_on") == nil {
+                problems.append(Problem(column: "reviewed_on", message: "is required when the outcome is not_accepted: the notice is due 5 days after it (6.1.5)"))
+            }
+            if let kind = row.text("kind"), kind == "recertification" || kind == "scope_extension" || kind == "change", row.text("cert_no") == nil {
+                problems.append(Problem(column: "cert_no", message: "is required for a \(kind) application: it names the certificate concerned"))
+            }
+        case .appeals:
+            notBefore("replied_on", "received_on")
+        case .misuse:
+            notBefore("corrected_on", "requested_on")
+        case .organizations, .certificates:
+            break
+        }
+        return problems
+    }
+
+    /// Named access to a row's values.
+    struct Cells {
+        let table: RegisterTable
+        let values: [CellValue?]
+
+        func value(_ name: String) -> CellValue? {
+            guard let index = table.columns.firstIndex(where: { $0.name == name }) else { return nil }
+            return values[index]
+        }
+
+        func date(_ name: String) -> CivilDate? {
+            if case .date(let d)? = value(name) { return d }
+            return nil
+        }
+
+        func text(_ name: String) -> String? {
+            if case .text(let s)? = value(name) { return s }
+            return nil
+        }
+
+        func list(_ name: String) -> [String] { CellParser.normalizedList(text(name) ?? "") }
+    }
+}

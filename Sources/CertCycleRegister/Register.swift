@@ -1,0 +1,68 @@
+public import CertCycleCore
+
+/// A value of one register cell, independent of the store.
+public enum CellValue: Hashable, Sendable {
+    case text(String)
+    case integer(Int)
+    case real(Double)
+    case date(CivilDate)
+
+    /// The cell as it is written to a CSV file: dates `YYYY-MM-DD`, numbers without a
+    /// trailing `.0`, so export → import gives the same values.
+    public var csvText: String {
+        switch self {
+        case .text(let s): s
+        case .integer(let i): String(i)
+        case .real(let d): CellValue.format(d)
+        case .date(let d): d.description
+        }
+    }
+
+    public static func format(_ number: Double) -> String {
+        if number == number.rounded(), abs(number) < 1e15 { return String(Int(number)) }
+        return String(number)
+    }
+}
+
+/// The certificate register: where staff's records live. The SQLite store is the embedded
+/// default; a shared PostgreSQL store implements the same protocol.
+public protocol Register: Sendable {
+    /// Runs `body` in one write transaction: its writes all land, or (when it throws) none do.
+    func write<T>(_ body: (any RegisterWriter) throws -> T) throws -> T
+
+    /// Calls `body` with every certificate's file, in `cert_no` order, streaming: the register
+    /// is never loaded whole.
+    func forEachCertificate(_ body: (CertificateFile) throws -> Void) throws
+
+    /// One certificate's file, or nil when there is no such certificate.
+    func certificateFile(_ certNo: String) throws -> CertificateFile?
+
+    func appeals() throws -> [Appeal]
+
+    /// Applications found not acceptable (the only ones with an obligation of their own, 6.1.5).
+    func notAcceptedApplications() throws -> [Application]
+
+    /// Every row of `table` in id order, with values aligned to `table.columns`.
+    func forEachRow(of table: RegisterTable, _ body: ([CellValue?]) throws -> Void) throws
+
+    func count(_ table: RegisterTable) throws -> Int
+}
+
+/// Writes inside a `Register.write` transaction.
+public protocol RegisterWriter {
+    func exists(_ table: RegisterTable, id: String) throws -> Bool
+    /// Inserts the row, or updates the row with the same id: only the columns given are set,
+    /// so a file without an optional column leaves that column as it was.
+    func upsert(_ table: RegisterTable, columns: [Int], values: [CellValue?]) throws
+}
+
+/// A failure of the register itself (not of the data put into it).
+public struct RegisterError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}

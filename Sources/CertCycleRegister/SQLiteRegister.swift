@@ -1,0 +1,278 @@
+public import CertCycleCore
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// The embedded register: one SQLite file, through GRDB.
+///
+/// Tables that belong to a certificate are `WITHOUT ROWID` tables keyed by
+/// `(cert_no, id)`, so they are stored in certificate order and the nightly scan reads every
+/// table front to back at once, merging them like sorted files; a unique index on the id
+/// keeps ids unique and serves upserts.
+public final class SQLiteRegister: Register {
+    private let dbQueue: DatabaseQueue
+    public let path: String
+
+    /// Opens (creating when needed) the register at `path` and brings its schema up to date.
+    public init(path: String) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            dbQueue = try DatabaseQueue(path: path, configuration: configuration)
+            try Self.migrator.migrate(dbQueue)
+        } catch let error as DatabaseError {
+            throw RegisterError("cannot open the register \(path): \(error.message ?? error.description)")
+        }
+    }
+
+    // MARK: Schema
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1 register tables") { db in
+            for table in RegisterTable.allCases {
+                try db.execute(sql: createTableSQL(table))
+                if table.certificateColumn != nil {
+                    try db.execute(sql: "CREATE UNIQUE INDEX \(table.rawValue)_id ON \(table.rawValue)(\(table.idColumn))")
+                }
+            }
+            try db.execute(sql: "CREATE INDEX certificates_org ON certificates(org_id)")
+            try db.execute(sql: "CREATE INDEX applications_cert ON applications(cert_no)")
+            try db.execute(sql: "CREATE INDEX applications_outcome ON applications(outcome)")
+        }
+        return migrator
+    }
+
+    static func createTableSQL(_ table: RegisterTable) -> String {
+        let columns = table.columns.map { column in
+            "\(column.name) \(column.sqlType)\(column.required ? " NOT NULL" : "")"
+        }
+        if let certColumn = table.certificateColumn {
+            return "CREATE TABLE \(table.rawValue) (\(columns.joined(separator: ", ")), PRIMARY KEY (\(certColumn), \(table.idColumn))) WITHOUT ROWID"
+        }
+        return "CREATE TABLE \(table.rawValue) (\(columns.joined(separator: ", ")), PRIMARY KEY (\(table.idColumn))) WITHOUT ROWID"
+    }
+
+    // MARK: Writing
+
+    public func write<T>(_ body: (any RegisterWriter) throws -> T) throws -> T {
+        try dbQueue.write { db in
+            try body(SQLiteWriter(db: db))
+        }
+    }
+
+    private struct SQLiteWriter: RegisterWriter {
+        let db: Database
+
+        func exists(_ table: RegisterTable, id: String) throws -> Bool {
+            let statement = try db.cachedStatement(sql: "SELECT 1 FROM \(table.rawValue) WHERE \(table.idColumn) = ?")
+            return try Bool.fetchOne(statement, arguments: [id]) != nil
+        }
+
+        func upsert(_ table: RegisterTable, columns: [Int], values: [CellValue?]) throws {
+            let names = columns.map { table.columns[$0].name }
+            let updates = names.dropFirst().map { "\($0) = excluded.\($0)" }
+            let sql = "INSERT INTO \(table.rawValue) (\(names.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: names.count).joined(separator: ", ")))"
+                + " ON CONFLICT(\(table.idColumn)) DO " + (updates.isEmpty ? "NOTHING" : "UPDATE SET " + updates.joined(separator: ", "))
+            let statement = try db.cachedStatement(sql: sql)
+            try statement.execute(arguments: StatementArguments(columns.map { values[$0]?.databaseValue ?? .null }))
+        }
+    }
+
+    // MARK: Reading
+
+    public func count(_ table: RegisterTable) throws -> Int {
+        try dbQueue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table.rawValue)") ?? 0 }
+    }
+
+    public func forEachRow(of table: RegisterTable, _ body: ([CellValue?]) throws -> Void) throws {
+        let columns = table.columns
+        try dbQueue.read { db in
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(columns.map(\.name).joined(separator: ", ")) FROM \(table.rawValue) ORDER BY \(table.idColumn)")
+            while let row = try rows.next() {
+                try body(columns.indices.map { index in
+                    CellValue(row[index] as DatabaseValue, kind: columns[index].kind)
+                })
+            }
+        }
+    }
+
+    public func certificateFile(_ certNo: String) throws -> CertificateFile? {
+        try dbQueue.read { db in
+            var found: CertificateFile?
+            try Self.scan(db, where: certNo) { found = $0 }
+            return found
+        }
+    }
+
+    public func forEachCertificate(_ body: (CertificateFile) throws -> Void) throws {
+        try dbQueue.read { db in try Self.scan(db, where: nil, body) }
+    }
+
+    public func appeals() throws -> [Appeal] {
+        try dbQueue.read { db in
+            try Row.fetchAll(db, sql: "SELECT appeal_id, cert_no, org_id, received_on, replied_on FROM appeals ORDER BY appeal_id").map { row in
+                Appeal(id: row[0], certNo: row[1], orgId: row[2], receivedOn: row.requiredDate(3), repliedOn: row.date(4))
+            }
+        }
+    }
+
+    public func notAcceptedApplications() throws -> [Application] {
+        try dbQueue.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.applicationColumns) FROM applications WHERE outcome = 'not_accepted' ORDER BY application_id")
+                .map(Self.application)
+        }
+    }
+
+    /// Reads certificates (with their organisation) and every table that belongs to them in
+    /// `cert_no` order, one cursor each, handing over one certificate's file at a time.
+    private static func scan(_ db: Database, where certNo: String?, _ body: (CertificateFile) throws -> Void) throws {
+        let filter = certNo == nil ? "" : " WHERE cert_no = ?"
+        let arguments: StatementArguments = certNo.map { [$0] } ?? []
+        func cursor(_ sql: String, table: String, order: String = "cert_no") throws -> PeekingCursor {
+            try PeekingCursor(Row.fetchCursor(db, sql: sql + " FROM \(table)" + filter + " ORDER BY \(order)", arguments: arguments))
+        }
+        let certificates = try Row.fetchCursor(db, sql: """
+            SELECT c.cert_no, c.org_id, c.scope, c.standard, c.service_sites, c.valid_through,
+                   o.org_id, o.name, o.address, o.credit_code, o.employees, o.contact_email
+            FROM certificates c LEFT JOIN organizations o ON o.org_id = c.org_id\(certNo == nil ? "" : " WHERE c.cert_no = ?")
+            ORDER BY c.cert_no
+            """, arguments: arguments)
+        let audits = try cursor("SELECT cert_no, audit_id, kind, onsite_start, onsite_end, score, deductions, decision_date, decided_by, team, man_days, due_on", table: "audits", order: "cert_no, audit_id")
+        let ncs = try cursor("SELECT cert_no, nc_id, audit_id, notified_on, due_on, closed_on", table: "nonconformities", order: "cert_no, nc_id")
+        let suspensions = try cursor("SELECT cert_no, suspension_id, reason, cause_verified_on, start_on, lifted_on, reduced_scope", table: "suspensions", order: "cert_no, suspension_id")
+        let withdrawals = try cursor("SELECT cert_no, withdrawal_id, reason, cause_verified_on, decided_on, recalled_on", table: "withdrawals", order: "cert_no, withdrawal_id")
+        let misuse = try cursor("SELECT cert_no, case_id, requested_on, corrected_on", table: "misuse", order: "cert_no, case_id")
+        let applications = try PeekingCursor(Row.fetchCursor(db, sql: "SELECT \(applicationColumns) FROM applications WHERE cert_no \(certNo == nil ? "IS NOT NULL" : "= ?") ORDER BY cert_no, application_id", arguments: arguments))
+
+        while let row = try certificates.next() {
+            let cert: String = row[0]
+            let certificate = Certificate(certNo: cert, orgId: row[1], scope: row[2], standard: row[3] ?? Certificate.defaultStandard,
+                                          serviceSites: splitList(row[4]), statedValidThrough: row.date(5))
+            var organization: Organization?
+            if let orgId: String = row[6] {
+                organization = Organization(id: orgId, name: row[7], address: row[8], creditCode: row[9], employees: row[10], contactEmail: row[11])
+            }
+            var file = CertificateFile(certificate: certificate, organization: organization)
+            file.audits = try audits.take(cert) { r in
+                Audit(id: r[1], certNo: cert, kind: AuditKind(rawValue: r[2]) ?? .special, onsiteStart: r.date(3), onsiteEnd: r.requiredDate(4), score: r[5],
+                      deductions: r[6], decisionDate: r.date(7), decidedBy: r[8], team: splitList(r[9]), manDays: r[10], dueOn: r.date(11))
+            }
+            file.nonconformities = try ncs.take(cert) { r in
+                Nonconformity(id: r[1], certNo: cert, auditId: r[2], notifiedOn: r.requiredDate(3), dueOn: r.date(4), closedOn: r.date(5))
+            }
+            file.suspensions = try suspensions.take(cert) { r in
+                Suspension(id: r[1], certNo: cert, reason: r[2], causeVerifiedOn: r.date(3), startOn: r.requiredDate(4), liftedOn: r.date(5), reducedScope: r[6])
+            }
+            file.withdrawals = try withdrawals.take(cert) { r in
+                Withdrawal(id: r[1], certNo: cert, reason: r[2], causeVerifiedOn: r.date(3), decidedOn: r.requiredDate(4), recalledOn: r.date(5))
+            }
+            file.misuseCases = try misuse.take(cert) { r in
+                MisuseCase(id: r[1], certNo: cert, requestedOn: r.requiredDate(2), correctedOn: r.date(3))
+            }
+            file.applications = try applications.take(cert, column: 2, Self.application)
+            try body(file)
+        }
+    }
+
+    static let applicationColumns = "application_id, org_id, cert_no, kind, received_on, reviewed_on, outcome, notified_on"
+
+    static func application(_ r: Row) -> Application {
+        Application(id: r[0], orgId: r[1], certNo: r[2], kind: ApplicationKind(rawValue: r[3]) ?? .change, receivedOn: r.requiredDate(4),
+                    reviewedOn: r.date(5), outcome: (r[6] as String?).flatMap(ApplicationOutcome.init(rawValue:)), notifiedOn: r.date(7))
+    }
+}
+
+/// A row cursor that can look at its next row without consuming it, for merging tables that
+/// are sorted by certificate.
+private final class PeekingCursor {
+    private let cursor: RowCursor
+    private var pending: Row?
+    private var exhausted = false
+
+    init(_ cursor: RowCursor) {
+        self.cursor = cursor
+    }
+
+    /// Consumes and maps every row at the front whose certificate column equals `certNo`.
+    func take<T>(_ certNo: String, column: Int = 0, _ map: (Row) -> T) throws -> [T] {
+        var result: [T] = []
+        while true {
+            if pending == nil, !exhausted {
+                if let row = try cursor.next() {
+                    pending = row.copy()
+                } else {
+                    exhausted = true
+                }
+            }
+            guard let row = pending, (row[column] as String) == certNo else { return result }
+            result.append(map(row))
+            pending = nil
+        }
+    }
+}
+
+/// `a; b;c` → `["a", "b", "c"]`.
+func splitList(_ text: String?) -> [String] {
+    guard let text, !text.isEmpty else { return [] }
+    return text.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+}
+
+extension CellValue {
+    var databaseValue: DatabaseValue {
+        switch self {
+        case .text(let s): s.databaseValue
+        case .integer(let i): i.databaseValue
+        case .real(let d): d.databaseValue
+        case .date(let d): d.description.databaseValue
+        }
+    }
+
+    init?(_ value: DatabaseValue, kind: RegisterColumn.Kind) {
+        switch value.storage {
+        case .null: return nil
+        case .int64(let i):
+            if case .score = kind { self = .real(Double(i)) } else if case .manDays = kind { self = .real(Double(i)) } else { self = .integer(Int(i)) }
+        case .double(let d): self = .real(d)
+        case .string(let s):
+            if case .date = kind, let date = CivilDate(parsing: s) { self = .date(date) } else { self = .text(s) }
+        case .blob(let data): self = .text(String(decoding: data, as: UTF8.self))
+        }
+    }
+}
+
+/// A `YYYY-MM-DD` column, read straight from SQLite's buffer without making a String.
+struct StoredDate: DatabaseValueConvertible, StatementColumnConvertible {
+    let date: CivilDate
+
+    var databaseValue: DatabaseValue { date.description.databaseValue }
+
+    static func fromDatabaseValue(_ dbValue: DatabaseValue) -> StoredDate? {
+        guard case .string(let s) = dbValue.storage, let date = CivilDate(parsing: s) else { return nil }
+        return StoredDate(date: date)
+    }
+
+    init(date: CivilDate) {
+        self.date = date
+    }
+
+    init?(sqliteStatement: SQLiteStatement, index: CInt) {
+        guard let text = sqlite3_column_text(sqliteStatement, index),
+              let date = CivilDate(iso: UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(sqliteStatement, index))))
+        else { return nil }
+        self.date = date
+    }
+}
+
+extension Row {
+    /// The date in column `index`, or nil when it is NULL.
+    func date(_ index: Int) -> CivilDate? { (self[index] as StoredDate?)?.date }
+
+    /// The date in a NOT NULL column.
+    func requiredDate(_ index: Int) -> CivilDate { (self[index] as StoredDate?)?.date ?? CivilDate(dayNumber: 0) }
+}
