@@ -40,10 +40,17 @@ let package = Package(
             dependencies: ["CertCycleCore", .product(name: "TOMLKit", package: "TOMLKit")],
             swiftSettings: swiftSettings
         ),
+        // What the commands do: scan, status, show, demo; and how their output looks.
+        .target(
+            name: "CertCycleApp",
+            dependencies: ["CertCycleCore", "CertCycleCSV", "CertCycleRegister", "CertCycleConfig"],
+            swiftSettings: swiftSettings
+        ),
+        // The command line: parse, call CertCycleApp, map errors to exit codes.
         .executableTarget(
             name: "certcycle",
             dependencies: [
-                "CertCycleCore", "CertCycleCSV", "CertCycleRegister", "CertCycleConfig",
+                "CertCycleCore", "CertCycleRegister", "CertCycleConfig", "CertCycleApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -58,6 +65,11 @@ let package = Package(
             name: "CertCycleRegisterTests",
             dependencies: ["CertCycleRegister", "CertCycleConfig"],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CertCycleAppTests",
+            dependencies: ["CertCycleApp"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -128,3 +128,33 @@ public struct CertificateHistory: Sendable {
         return Array(Set(points.filter { $0 <= date })).sorted()
     }
 }
+
+/// A day on which what is published about a certificate changed (RULES §3: status, scope,
+/// star grade or validity), with the state from that day on.
+public struct PublicChange: Hashable, Sendable {
+    public var date: CivilDate
+    public var status: CertificateStatus
+    public var previousStatus: CertificateStatus?
+    public var scope: String
+    public var star: StarGrade
+    public var validThrough: CivilDate
+    public var clause: String
+}
+
+extension CertificateHistory {
+    /// Every publication-worthy change on or before `date`, oldest first; the first is the issue.
+    public func publicChanges(through date: CivilDate, settings: RuleSettings) -> [PublicChange] {
+        var changes: [PublicChange] = []
+        for point in changePoints(through: date) {
+            guard let now = snapshot(on: point, settings: settings) else { continue }
+            let last = changes.last
+            if let last, last.status == now.status, last.scope == now.scope, last.star == now.star,
+               last.validThrough == now.validThrough {
+                continue
+            }
+            changes.append(PublicChange(date: point, status: now.status, previousStatus: last?.status, scope: now.scope,
+                                        star: now.star, validThrough: now.validThrough, clause: now.clause))
+        }
+        return changes
+    }
+}

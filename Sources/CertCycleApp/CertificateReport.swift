@@ -1,0 +1,76 @@
+public import CertCycleCore
+
+/// How a finding reads in a table or digest.
+public enum FindingOutput {
+    public static func line(_ f: Finding) -> String {
+        let kind = f.kind == .compliance ? "合规提示" : "数据提示"
+        return "[\(kind)] \(f.certificate)：\(f.message)（条款 \(f.clause)）" + (f.provisional ? "（暂定：缺少日历数据）" : "")
+    }
+}
+
+/// `certcycle show CERT`: everything about one certificate on one date, for staff.
+public enum CertificateReport {
+    public static func render(_ file: CertificateFile, rules: CertificationRules, asOf date: CivilDate) -> String {
+        let history = CertificateHistory(file)
+        let c = file.certificate
+        var out = "证书 \(c.certNo)（截至 \(date)）\n"
+        if let org = file.organization {
+            out += "组织：\(org.name)（\(org.id)），与服务相关员工 \(org.employees) 人"
+            if let code = org.creditCode { out += "，统一社会信用代码 \(code)" }
+            out += "\n"
+            if let address = org.address { out += "地址：\(address)\n" }
+        } else {
+            out += "组织：\(c.orgId)\n"
+        }
+        out += "认证范围：\(c.scope)\n标准：\(c.standard)\n"
+        if !c.serviceSites.isEmpty { out += "服务场所：\(c.serviceSites.joined(separator: "；"))\n" }
+
+        if let state = rules.publicState(of: history, on: date) {
+            out += "状态：\(state.status.chineseName)（\(state.status.rawValue)），自 \(state.since) 起；星级：\(state.star.chineseName)；"
+            out += "发证 \(state.issuedOn)，有效期至 \(state.validThrough)\n"
+            if state.scope != c.scope { out += "公布的认证范围（部分暂停）：\(state.scope)\n" }
+        } else {
+            out += "状态：尚未发证\n"
+        }
+
+        let changes = history.publicChanges(through: date, settings: rules.settings)
+        if !changes.isEmpty {
+            var table = TextTable(header: ["日期", "状态", "星级", "有效期至", "条款", "范围"])
+            for change in changes {
+                table.append([change.date.description, change.status.chineseName, change.star.chineseName,
+                              change.validThrough.description, change.clause, change.scope == c.scope ? "" : change.scope])
+            }
+            out += "\n状态历史：\n" + table.render()
+        }
+
+        if !file.audits.isEmpty {
+            var table = TextTable(header: ["审查", "类型", "现场", "得分", "扣分项", "结论", "决定日期", "决定人"])
+            for audit in file.audits.sorted(by: { ($0.onsiteEnd, $0.id) < ($1.onsiteEnd, $1.id) }) {
+                let onsite = (audit.onsiteStart.map { "\($0)–" } ?? "") + audit.onsiteEnd.description
+                let verdict = audit.evaluation.map { $0.passes ? ($0.recommendsFiveStar ? "通过（五星）" : "通过") : "不通过" } ?? ""
+                table.append([audit.id, audit.kind.rawValue, onsite, audit.score.map { CellText.number($0) } ?? "",
+                              audit.deductions.map(String.init) ?? "", verdict, audit.decisionDate?.description ?? "", audit.decidedBy ?? ""])
+            }
+            out += "\n审查记录：\n" + table.render()
+        }
+
+        let obligations = rules.obligations(of: history, on: date).sorted(by: Obligation.staffOrder)
+        out += "\n\(date) 的待办事项：\(obligations.isEmpty ? "无" : "")\n"
+        if !obligations.isEmpty {
+            var table = TextTable(header: ObligationOutput.tableHeader)
+            for o in obligations { table.append(ObligationOutput.tableRow(o, asOf: date, organizationName: file.organization?.name)) }
+            out += table.render()
+        }
+        let findings = rules.findings(of: history, on: date)
+        if !findings.isEmpty {
+            out += "\n提示：\n" + findings.map(FindingOutput.line).joined(separator: "\n") + "\n"
+        }
+        return out
+    }
+}
+
+enum CellText {
+    static func number(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
+    }
+}

@@ -1,0 +1,42 @@
+public import CertCycleCore
+public import CertCycleRegister
+
+/// Applies the rules to the whole register on one date, streaming certificate by certificate:
+/// what `scan`, `status` and the nightly run are built on.
+public struct RegisterScan {
+    public let register: any Register
+    public let rules: CertificationRules
+
+    public init(register: any Register, rules: CertificationRules) {
+        self.register = register
+        self.rules = rules
+    }
+
+    /// Every open obligation on `date`: certificates' in `cert_no` order, then appeals', then
+    /// applications'. `body` gets the certificate's file when the subject is a certificate.
+    public func forEachObligation(on date: CivilDate, findings: (Finding) -> Void = { _ in },
+                                  _ body: (Obligation, CertificateFile?) throws -> Void) throws {
+        try register.forEachCertificate { file in
+            let history = CertificateHistory(file)
+            for obligation in rules.obligations(of: history, on: date) {
+                try body(obligation, file)
+            }
+            rules.findings(of: history, on: date).forEach(findings)
+        }
+        for appeal in try register.appeals() {
+            if let obligation = rules.obligation(of: appeal, on: date) { try body(obligation, nil) }
+        }
+        for application in try register.notAcceptedApplications() {
+            if let obligation = rules.obligation(of: application, on: date) { try body(obligation, nil) }
+        }
+    }
+
+    /// Every certificate issued by `date`, with its public state, in `cert_no` order.
+    public func forEachState(on date: CivilDate, _ body: (PublicState, CertificateFile) throws -> Void) throws {
+        try register.forEachCertificate { file in
+            if let state = rules.publicState(of: CertificateHistory(file), on: date) {
+                try body(state, file)
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+public import CertCycleCore
+public import Foundation
+import TOMLKit
+
+/// The configuration file (`--config PATH` or `CERTCYCLE_CONFIG`); every setting has a default,
+/// so no file is needed for the demo.
+public struct Configuration: Sendable {
+    /// The certification body's civil date: "today" for a run is the date here.
+    public var timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!
+    /// Job definitions, templates and calendars; nil means "find the shipped Jobs/".
+    public var jobs: String?
+    /// Where `NOTICES/YYYY-MM-DD/` folders go.
+    public var notices: String = "notices"
+    /// Register URL (`sqlite:PATH` or `postgres://…`); nil means the embedded default.
+    public var db: String?
+    /// Webhook endpoints, validated when publication runs.
+    public var endpoints: [[String: String]] = []
+    /// The file this came from, if any.
+    public var path: String?
+
+    public init() {}
+
+    static let keys: Set<String> = ["timezone", "jobs", "notices", "db", "endpoints"]
+    static let endpointKeys: Set<String> = ["name", "url", "secret_file", "secret_credential", "events", "format", "allow_http"]
+
+    /// Reads `path`; relative `jobs` and `notices` folders are taken from the file's folder.
+    public static func load(path: String) throws(ConfigError) -> Configuration {
+        let file = try TOMLFile(path: path)
+        try file.rejectUnknownKeys(keys)
+        var configuration = Configuration()
+        configuration.path = path
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent()
+        func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }
+        if let zone = try file.string("timezone") {
+            guard let timeZone = TimeZone(identifier: zone) else {
+                throw ConfigError(file: path, "'timezone' \(zone) is not a known time zone (e.g. Asia/Shanghai)")
+            }
+            configuration.timeZone = timeZone
+        }
+        if let jobs = try file.string("jobs") { configuration.jobs = resolve(jobs) }
+        if let notices = try file.string("notices") { configuration.notices = resolve(notices) }
+        if let db = try file.string("db") {
+            if let problem = DatabaseLocation.problem(with: db) { throw ConfigError(file: path, "'db': \(problem)") }
+            configuration.db = db
+        }
+        for (index, entry) in (file.table["endpoints"]?.array ?? TOMLArray()).enumerated() {
+            guard let table = entry.table else { throw ConfigError(file: path, "each [[endpoints]] must be a table") }
+            try file.rejectUnknownKeys(endpointKeys, in: table, context: "endpoints[\(index)].")
+            var endpoint: [String: String] = [:]
+            for key in table.keys {
+                endpoint[key] = table[key]?.string ?? table[key].map { "\($0)" }
+            }
+            configuration.endpoints.append(endpoint)
+        }
+        return configuration
+    }
+
+    /// Today's civil date in the configured time zone, whatever the server's TZ.
+    public func today(now: Date = Date()) -> CivilDate {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.year, .month, .day], from: now)
+        return CivilDate(year: parts.year!, month: parts.month!, day: parts.day!)!
+    }
+}
+
+/// Where the register is: `sqlite:PATH` (embedded, the default) or `postgres://…` (shared).
+public enum DatabaseLocation: Equatable, Sendable {
+    case sqlite(path: String)
+    case postgres(url: String)
+
+    public static let defaultURL = "sqlite:certcycle.sqlite"
+
+    public init(_ url: String) throws(ConfigError) {
+        if let problem = Self.problem(with: url) { throw ConfigError(file: "--db", problem) }
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            self = .postgres(url: url)
+        } else {
+            self = .sqlite(path: String(url.dropFirst("sqlite:".count)))
+        }
+    }
+
+    static func problem(with url: String) -> String? {
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") { return nil }
+        if url.hasPrefix("sqlite:"), url.count > "sqlite:".count { return nil }
+        return "'\(url)' is not a register URL: use sqlite:PATH or postgres://USER@HOST/DB"
+    }
+}
+
+extension Jobs {
+    /// The jobs folder to use: the one given, else `./Jobs`, else the `Jobs/` shipped beside
+    /// the executable (found by walking up from it, so a build inside the repository finds it).
+    public static func locate(_ given: String?, executable: String = CommandLine.arguments[0]) -> String {
+        if let given { return given }
+        let fm = FileManager.default
+        if fm.fileExists(atPath: "Jobs/calendars") { return "Jobs" }
+        var url = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<6 {
+            let candidate = url.appendingPathComponent("Jobs")
+            if fm.fileExists(atPath: candidate.appendingPathComponent("calendars").path) { return candidate.path }
+            for share in ["share/certcycle/Jobs"] {
+                let installed = url.appendingPathComponent(share)
+                if fm.fileExists(atPath: installed.appendingPathComponent("calendars").path) { return installed.path }
+            }
+            url = url.deletingLastPathComponent()
+        }
+        return "Jobs"
+    }
+}

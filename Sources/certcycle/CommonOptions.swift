@@ -1,0 +1,59 @@
+import ArgumentParser
+import CertCycleApp
+import CertCycleConfig
+import CertCycleCore
+import CertCycleRegister
+import Foundation
+
+/// Options every command takes: `--config`, `--db`, `--jobs`.
+struct CommonOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Configuration file (TOML). Default: $CERTCYCLE_CONFIG, else none.", valueName: "path"))
+    var config: String?
+
+    @Option(help: ArgumentHelp("Register: sqlite:PATH (embedded) or postgres://… Default: $CERTCYCLE_DB, else the configuration's db, else \(DatabaseLocation.defaultURL).", valueName: "url"))
+    var db: String?
+
+    @Option(help: ArgumentHelp("Job definitions, templates and calendars. Default: the configuration's jobs, else the shipped Jobs/.", valueName: "dir"))
+    var jobs: String?
+
+    /// The configuration file, or the defaults when there is none.
+    func loadConfiguration() throws -> Configuration {
+        let path = config ?? ProcessInfo.processInfo.environment["CERTCYCLE_CONFIG"]
+        guard let path else { return Configuration() }
+        return try Configuration.load(path: path)
+    }
+
+    func loadJobs(_ configuration: Configuration) throws -> Jobs {
+        try Jobs.load(directory: Jobs.locate(jobs ?? configuration.jobs))
+    }
+
+    func openRegister(_ configuration: Configuration) throws -> any Register {
+        let url = db ?? ProcessInfo.processInfo.environment["CERTCYCLE_DB"] ?? configuration.db ?? DatabaseLocation.defaultURL
+        switch try DatabaseLocation(url) {
+        case .sqlite(let path):
+            return try SQLiteRegister(path: path)
+        case .postgres:
+            throw CLIError(.unavailable, "this build of certcycle has no PostgreSQL store yet; use an sqlite: register")
+        }
+    }
+}
+
+/// An as-of date option, defaulting to today in the configured time zone.
+struct AsOfOption: ParsableArguments {
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("The date to compute for (YYYY-MM-DD). Default: today in the configured time zone.", valueName: "date"),
+            transform: parseDate)
+    var asOf: CivilDate?
+
+    func date(_ configuration: Configuration) -> CivilDate { asOf ?? configuration.today() }
+}
+
+func parseDate(_ text: String) throws -> CivilDate {
+    guard let date = CivilDate(parsing: text) else {
+        throw ValidationError("'\(text)' is not a date: use YYYY-MM-DD, YYYY/M/D or YYYY年M月D日")
+    }
+    return date
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, jsonl, csv
+}

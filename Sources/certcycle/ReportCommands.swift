@@ -1,0 +1,121 @@
+import ArgumentParser
+import CertCycleApp
+import CertCycleConfig
+import CertCycleCore
+import CertCycleCSV
+import CertCycleRegister
+import Foundation
+
+struct Scan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Every open obligation on a date (read-only).",
+        discussion: "jsonl: one obligation per line, fields as INTERFACE.md gives them, in register order. csv: the same rows for Excel (UTF-8 with BOM). table: overdue first, for staff, followed by compliance and data warnings."
+    )
+
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var asOf: AsOfOption
+    @Option(help: "table, jsonl or csv.") var format: OutputFormat = .table
+
+    func run() throws {
+        try runReporting {
+            let configuration = try common.loadConfiguration()
+            let jobs = try common.loadJobs(configuration)
+            let scan = RegisterScan(register: try common.openRegister(configuration), rules: jobs.rules)
+            let date = asOf.date(configuration)
+            let out = OutputSink.standardOutput()
+            var findings: [Finding] = []
+            switch format {
+            case .jsonl:
+                try scan.forEachObligation(on: date, findings: { findings.append($0) }) { o, file in
+                    out.line(ObligationOutput.jsonLine(o, asOf: date, organizationName: file?.organization?.name))
+                }
+            case .csv:
+                out.write("\u{FEFF}" + CSVWriter.line(ObligationOutput.csvHeader))
+                try scan.forEachObligation(on: date, findings: { findings.append($0) }) { o, file in
+                    out.write(CSVWriter.line(ObligationOutput.csvRow(o, asOf: date, organizationName: file?.organization?.name)))
+                }
+            case .table:
+                var rows: [(Obligation, String?)] = []
+                try scan.forEachObligation(on: date, findings: { findings.append($0) }) { o, file in
+                    rows.append((o, file?.organization?.name))
+                }
+                rows.sort { Obligation.staffOrder($0.0, $1.0) }
+                var table = TextTable(header: ObligationOutput.tableHeader)
+                for (o, name) in rows { table.append(ObligationOutput.tableRow(o, asOf: date, organizationName: name)) }
+                out.line("\(date) 的待办事项：\(rows.count) 项（逾期 \(rows.count { $0.0.stage == .overdue }) 项）")
+                out.write(table.render())
+                if !findings.isEmpty {
+                    out.line("\n提示（\(findings.count)）：")
+                    for f in findings { out.line(FindingOutput.line(f)) }
+                }
+            }
+            out.flush()
+            if format != .table, !findings.isEmpty {
+                printError("note: \(findings.count) compliance or data warning(s); `certcycle scan --format table` lists them")
+            }
+        }
+    }
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Every certificate's public state on a date (read-only).",
+        discussion: "status is active, suspended, withdrawn or expired; since is the first day of the unbroken run with that status. Certificates not yet issued on the date are left out."
+    )
+
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var asOf: AsOfOption
+    @Option(help: "table, jsonl or csv.") var format: OutputFormat = .table
+
+    func run() throws {
+        try runReporting {
+            let configuration = try common.loadConfiguration()
+            let jobs = try common.loadJobs(configuration)
+            let scan = RegisterScan(register: try common.openRegister(configuration), rules: jobs.rules)
+            let date = asOf.date(configuration)
+            let out = OutputSink.standardOutput()
+            switch format {
+            case .jsonl:
+                try scan.forEachState(on: date) { s, file in out.line(StatusOutput.jsonLine(s, organization: file.organization)) }
+            case .csv:
+                out.write("\u{FEFF}" + CSVWriter.line(StatusOutput.csvHeader))
+                try scan.forEachState(on: date) { s, file in out.write(CSVWriter.line(StatusOutput.csvRow(s, organization: file.organization))) }
+            case .table:
+                var table = TextTable(header: StatusOutput.tableHeader)
+                var counts: [CertificateStatus: Int] = [:]
+                try scan.forEachState(on: date) { s, file in
+                    table.append(StatusOutput.tableRow(s, organization: file.organization))
+                    counts[s.status, default: 0] += 1
+                }
+                let summary = CertificateStatus.allCases.map { "\($0.chineseName) \(counts[$0] ?? 0)" }.joined(separator: "，")
+                out.line("\(date) 的证书状态：\(summary)")
+                out.write(table.render())
+            }
+            out.flush()
+        }
+    }
+}
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "One certificate: its record, status history, obligations and warnings."
+    )
+
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var asOf: AsOfOption
+    @Argument(help: "The certificate number.") var cert: String
+
+    func run() throws {
+        try runReporting {
+            let configuration = try common.loadConfiguration()
+            let jobs = try common.loadJobs(configuration)
+            let register = try common.openRegister(configuration)
+            guard let file = try register.certificateFile(cert) else {
+                throw CLIError(.dataError, "no certificate '\(cert)' in the register; `certcycle status` lists them")
+            }
+            let out = OutputSink.standardOutput()
+            out.write(CertificateReport.render(file, rules: jobs.rules, asOf: asOf.date(configuration)))
+            out.flush()
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import CertCycleApp
+import CertCycleConfig
+import CertCycleCore
+import Foundation
+
+enum TextOrJSON: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+struct ManDaysCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mandays",
+        abstract: "On-site audit man-days (Appendix A), with the 30% reduction limit (6.2.3) and the 30% / 70% shares (7.4, 8.2)."
+    )
+
+    @Option(help: "Service-related headcount, including part-time, seasonal, temporary and subcontracted staff.") var employees: Int
+    @Option(help: "initial, surveillance or recertification.") var audit: AuditChoice
+    @Option(help: "text or json.") var format: TextOrJSON = .text
+
+    func validate() throws {
+        guard employees >= 1 else { throw ValidationError("--employees must be at least 1") }
+    }
+
+    func run() {
+        let m = ManDays(employees: employees, audit: ManDayAudit(rawValue: audit.rawValue)!)
+        print(format == .json ? ToolOutput.manDaysJSON(m) : ToolOutput.manDaysText(m), terminator: "")
+    }
+}
+
+enum AuditChoice: String, ExpressibleByArgument, CaseIterable {
+    case initial, surveillance, recertification
+}
+
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Pass, fail and five-star recommendation of an audit score (6.5)."
+    )
+
+    @Option(help: "The audit's overall score, 0–100.") var score: Double
+    @Option(help: "The number of deduction items.") var deductions: Int
+    @Option(help: "text or json.") var format: TextOrJSON = .text
+
+    func validate() throws {
+        guard (0...100).contains(score) else { throw ValidationError("--score must be from 0 to 100") }
+        guard deductions >= 0 else { throw ValidationError("--deductions must be 0 or more") }
+    }
+
+    func run() {
+        let e = AuditEvaluation(score: score, deductions: deductions)
+        print(format == .json ? ToolOutput.evaluationJSON(e) : ToolOutput.evaluationText(e), terminator: "")
+    }
+}
+
+struct CalendarCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calendar",
+        abstract: "The official working-day calendar.",
+        subcommands: [AddWorkingDays.self]
+    )
+
+    struct AddWorkingDays: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add-working-days",
+            abstract: "The N-th working day strictly after DATE (holidays and make-up working days included).",
+            discussion: "Prints the date; when a year on the way has no calendar data, the date is computed Monday–Friday and the line says provisional."
+        )
+
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "The start date.", transform: parseDate) var date: CivilDate
+        @Argument(help: "How many working days (0 or more).") var count: Int
+
+        func validate() throws {
+            guard count >= 0 else { throw ValidationError("N must be 0 or more") }
+        }
+
+        func run() throws {
+            try runReporting {
+                let configuration = try common.loadConfiguration()
+                let jobs = try common.loadJobs(configuration)
+                print(ToolOutput.workingDays(jobs.calendar.addingWorkingDays(count, to: date), from: date, calendar: jobs.calendar))
+            }
+        }
+    }
+}
