@@ -55,26 +55,28 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Golden files and temporary folders, shared by the test targets.
+        .target(name: "CertCycleTestSupport", path: "Tests/Support", swiftSettings: swiftSettings),
         .testTarget(
             name: "CertCycleCoreTests",
             dependencies: ["CertCycleCore", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CertCycleCSVTests", dependencies: ["CertCycleCSV"], swiftSettings: swiftSettings),
+        .testTarget(name: "CertCycleConfigTests", dependencies: ["CertCycleConfig", "CertCycleTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CertCycleRegisterTests",
-            dependencies: ["CertCycleRegister", "CertCycleConfig"],
-            resources: [.copy("Fixtures")],
+            dependencies: ["CertCycleRegister", "CertCycleConfig", "CertCycleTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CertCycleAppTests",
-            dependencies: ["CertCycleApp"],
+            dependencies: ["CertCycleApp", "CertCycleTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CertCycleCLITests",
-            dependencies: ["CertCycleCore"],
+            dependencies: ["CertCycleCore", "CertCycleTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

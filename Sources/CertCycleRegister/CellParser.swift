@@ -118,10 +118,10 @@ enum RowRules {
                 problems.append(Problem(column: "due_on", message: "is required for a special audit: the date it must be done by (7.2)"))
             }
             if let kind, kind != "special", row.date("due_on") != nil {
-                problems.append(Problem(column: "due_on", message: "is only for special audits; this is a \(kind) audit"))
+                problems.append(Problem(column: "due_on", message: "is only for special audits, not \(kind) audits"))
             }
             if kind == "initial" || kind == "recertification", row.date("decision_date") != nil, row.values[5] == nil {
-                problems.append(Problem(column: "score", message: "is required when a \(kind!) audit has a decision_date: the score decides pass or fail (6.5)"))
+                problems.append(Problem(column: "score", message: "is required for \(kind!) audits with a decision_date: the score decides pass or fail (6.5)"))
             }
         case .nonconformities:
             notBefore("due_on", "notified_on")
@@ -140,7 +140,7 @@ enum RowRules {
                 problems.append(Problem(column: "reviewed_on", message: "is required when the outcome is not_accepted: the notice is due 5 days after it (6.1.5)"))
             }
             if let kind = row.text("kind"), kind == "recertification" || kind == "scope_extension" || kind == "change", row.text("cert_no") == nil {
-                problems.append(Problem(column: "cert_no", message: "is required for a \(kind) application: it names the certificate concerned"))
+                problems.append(Problem(column: "cert_no", message: "is required for \(kind) applications: it names the certificate concerned"))
             }
         case .appeals:
             notBefore("replied_on", "received_on")

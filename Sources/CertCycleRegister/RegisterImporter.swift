@@ -94,24 +94,25 @@ struct ImportSession {
             }
             rows += 1
             if let values = checkRow(table, layout: layout, record: record, seen: &seen), diagnostics.isEmpty {
-                try writer.upsert(table, columns: layout, values: values)
+                try writer.upsert(table, columns: layout.compactMap { $0 }, values: values)
             }
         }
         ids[table] = seen
         report.files.append(.init(table: table, rows: rows, encoding: encoding.rawValue))
     }
 
-    /// Maps header cells to the table's columns; nil (after reporting) when the header is unusable.
-    mutating func headerLayout(_ table: RegisterTable, _ header: CSVRecord) -> [Int]? {
+    /// Maps header cells to the table's columns (nil for an unknown column, which is reported
+    /// and then ignored so the rows can still be checked); nil when the header is unusable.
+    mutating func headerLayout(_ table: RegisterTable, _ header: CSVRecord) -> [Int?]? {
         let file = table.fileName
-        var layout: [Int] = []
+        var layout: [Int?] = []
         var ok = true
         for (position, raw) in header.fields.enumerated() {
             let name = raw.trimmingCharacters(in: .whitespaces).lowercased()
             guard let index = table.columns.firstIndex(where: { $0.name == name }) else {
                 report(file, header.line, name.isEmpty ? "\(position + 1)" : name,
                        "unknown column (known: \(table.columns.map(\.name).joined(separator: ", ")))")
-                ok = false
+                layout.append(nil)
                 continue
             }
             if layout.contains(index) {
@@ -128,7 +129,7 @@ struct ImportSession {
     }
 
     /// Parses and checks one row; the values (aligned to the table's columns) when it is good.
-    mutating func checkRow(_ table: RegisterTable, layout: [Int], record: CSVRecord, seen: inout [String: Int]) -> [CellValue?]? {
+    mutating func checkRow(_ table: RegisterTable, layout: [Int?], record: CSVRecord, seen: inout [String: Int]) -> [CellValue?]? {
         let file = table.fileName
         let line = record.line
         guard record.fields.count == layout.count else {
@@ -137,7 +138,9 @@ struct ImportSession {
         }
         let before = diagnostics.count
         var values = [CellValue?](repeating: nil, count: table.columns.count)
+        var failed: Set<String> = []
         for (position, index) in layout.enumerated() {
+            guard let index else { continue }
             let column = table.columns[index]
             let cell = record.fields[position].trimmingCharacters(in: .whitespacesAndNewlines)
             if cell.isEmpty {
@@ -146,7 +149,9 @@ struct ImportSession {
             }
             switch CellParser.parse(cell, as: column.kind) {
             case .success(let value): values[index] = value
-            case .failure(let problem): report(file, line, column.name, problem.message)
+            case .failure(let problem):
+                report(file, line, column.name, problem.message)
+                failed.insert(column.name)
             }
         }
         if case .text(let id)? = values[0] {
@@ -156,7 +161,8 @@ struct ImportSession {
                 seen[id] = line
             }
         }
-        for problem in RowRules.check(table, values) {
+        // A cell that could not be read is reported once, not again by the row's checks.
+        for problem in RowRules.check(table, values) where !failed.contains(problem.column) {
             report(file, line, problem.column, problem.message)
         }
         for (index, column) in table.columns.enumerated() {

@@ -1,0 +1,57 @@
+public import Foundation
+
+/// The package's root folder, found from this file's path (tests run from anywhere).
+public let packageRoot: URL = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// A fresh temporary folder, removed by `cleanUp()`.
+public struct TemporaryFolder: Sendable {
+    public let url: URL
+
+    public init(_ label: String = "certcycle") throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    public var path: String { url.path }
+
+    public func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    public func cleanUp() { try? FileManager.default.removeItem(at: url) }
+}
+
+/// Compares `actual` with a golden file; `CERTCYCLE_RECORD_GOLDEN=1` writes it anew instead.
+/// Returns nil when they match, else a readable line-by-line diff.
+public func goldenMismatch(_ actual: String, file relativePath: String) -> String? {
+    let url = packageRoot.appendingPathComponent(relativePath)
+    if ProcessInfo.processInfo.environment["CERTCYCLE_RECORD_GOLDEN"] == "1" {
+        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try? actual.write(to: url, atomically: true, encoding: .utf8)
+        return nil
+    }
+    guard let expected = try? String(contentsOf: url, encoding: .utf8) else {
+        return "golden file \(relativePath) is missing; run with CERTCYCLE_RECORD_GOLDEN=1 to record it"
+    }
+    guard expected != actual else { return nil }
+    let a = expected.components(separatedBy: "\n")
+    let b = actual.components(separatedBy: "\n")
+    var diff = "golden file \(relativePath) differs (- expected, + actual); CERTCYCLE_RECORD_GOLDEN=1 re-records it:\n"
+    for i in 0..<max(a.count, b.count) {
+        let x = i < a.count ? a[i] : nil
+        let y = i < b.count ? b[i] : nil
+        if x != y {
+            if let x { diff += "- \(x)\n" }
+            if let y { diff += "+ \(y)\n" }
+        }
+    }
+    return diff
+}
+
+/// Every file in `folder` with its bytes, for comparing two exports.
+public func folderContents(_ folder: String) throws -> [String: Data] {
+    var result: [String: Data] = [:]
+    for name in try FileManager.default.contentsOfDirectory(atPath: folder) {
+        result[name] = try Data(contentsOf: URL(fileURLWithPath: folder).appendingPathComponent(name))
+    }
+    return result
+}
