@@ -1,0 +1,108 @@
+import CertCycleConfig
+import CertCycleCore
+import CertCycleTestSupport
+import Foundation
+import Testing
+
+let shippedJobs = packageRoot.appendingPathComponent("Jobs").path
+
+@Suite("Jobs/: the shipped calendars and job definitions")
+struct JobsTests {
+    @Test("the shipped calendars cover every year from 2004 to 2026")
+    func coverage() throws {
+        let jobs = try Jobs.load(directory: shippedJobs)
+        #expect(jobs.calendar.coveredYears == Set(2004...2026))
+    }
+
+    @Test("official days off and make-up working days, as announced", arguments: [
+        ("2026-02-14", true), ("2026-02-28", true), ("2026-02-17", false), ("2026-02-23", false), ("2026-02-24", true),
+        ("2024-02-04", true), ("2024-02-18", true), ("2024-02-12", false),
+        ("2020-01-31", false), ("2020-02-02", false), ("2020-02-03", true),
+        ("2008-05-01", false), ("2008-05-02", false), ("2015-09-03", false), ("2015-09-06", true),
+        ("2004-01-01", false), ("2026-10-10", true), ("2026-10-07", false),
+    ])
+    func officialDays(date: String, working: Bool) throws {
+        let jobs = try Jobs.load(directory: shippedJobs)
+        let answer = jobs.calendar.isWorkingDay(CivilDate(parsing: date)!)
+        #expect(answer.isWorkingDay == working)
+        #expect(!answer.provisional)
+    }
+
+    @Test("the shipped job definitions give the defaults of RULES.md")
+    func defaults() throws {
+        let jobs = try Jobs.load(directory: shippedJobs)
+        #expect(jobs.settings == RuleSettings())
+        #expect(jobs.titles[.surveillance] == "监督审查")
+    }
+
+    @Test("a bad job file stops with one line naming the file and the problem", arguments: [
+        ("rules.toml", "five_star_revocation_score = 120\n", "rules.toml: 'five_star_revocation_score' must be a number from 0.0 to 100.0"),
+        ("rules.toml", "colour = 1\n", "rules.toml: unknown key 'colour'"),
+        ("obligations/surveillance.toml", "kind = \"appeal_reply\"\n", "surveillance.toml: 'kind' must be \"surveillance\""),
+        ("obligations/audit.toml", "kind = \"audit\"\n", "audit.toml: not an obligation kind"),
+        ("calendars/2027.toml", "year = 2026\n", "2027.toml: 'year' must be 2027"),
+        ("calendars/2027.toml", "year = 2027\n[[festival]]\nname = \"元旦\"\ndays_off = [2026-12-31]\n", "2027.toml: festival '元旦': 2026-12-31 is not in 2027"),
+        ("calendars/2027.toml", "year = 2027\n[[festival]]\nname = \"春节\"\ndays_off = [2027-02-06]\nmake_up_workdays = [2027-02-06]\n", "2027-02-06 is both a day off and a make-up working day"),
+        ("calendars/2027.toml", "year = 2027\n[[festival\n", "2027.toml: line 2"),
+    ])
+    func badFiles(path: String, content: String, message: String) throws {
+        let tmp = try TemporaryFolder()
+        defer { tmp.cleanUp() }
+        let jobs = tmp.path("Jobs")
+        try FileManager.default.copyItem(atPath: shippedJobs, toPath: jobs)
+        try content.write(toFile: jobs + "/" + path, atomically: true, encoding: .utf8)
+        let error = #expect(throws: ConfigError.self) { try Jobs.load(directory: jobs) }
+        #expect(error?.description.contains(message) == true, "\(error?.description ?? "")")
+        #expect(error?.description.contains("\n") == false)
+    }
+
+    @Test("a notice period changed in Jobs/ changes when an obligation shows as upcoming")
+    func editedNoticePeriod() throws {
+        let tmp = try TemporaryFolder()
+        defer { tmp.cleanUp() }
+        let jobs = tmp.path("Jobs")
+        try FileManager.default.copyItem(atPath: shippedJobs, toPath: jobs)
+        try "kind = \"surveillance\"\nnotice_days = 90\n".write(toFile: jobs + "/obligations/surveillance.toml", atomically: true, encoding: .utf8)
+        #expect(try Jobs.load(directory: jobs).settings.settings(for: .surveillance).noticeDays == 90)
+    }
+}
+
+@Suite("the configuration file")
+struct ConfigurationTests {
+    @Test("every setting has a default, and today is the date in Asia/Shanghai whatever the server's TZ")
+    func defaults() {
+        let configuration = Configuration()
+        #expect(configuration.timeZone.identifier == "Asia/Shanghai")
+        // 2026-11-29 17:30 UTC is already 30 November in Shanghai.
+        let instant = Date(timeIntervalSince1970: 1_795_973_400)
+        #expect(configuration.today(now: instant) == CivilDate(year: 2026, month: 11, day: 30))
+    }
+
+    @Test("relative folders are taken from the configuration file's folder; bad keys are named")
+    func loading() throws {
+        let tmp = try TemporaryFolder()
+        defer { tmp.cleanUp() }
+        try """
+        timezone = "Asia/Urumqi"
+        jobs = "myjobs"
+        notices = "/var/lib/certcycle/notices"
+        db = "sqlite:reg.sqlite"
+
+        [[endpoints]]
+        name = "directory"
+        url = "https://example.cn/hooks/certcycle"
+        events = ["certificate.*"]
+        """.write(toFile: tmp.path("certcycle.toml"), atomically: true, encoding: .utf8)
+        let configuration = try Configuration.load(path: tmp.path("certcycle.toml"))
+        #expect(configuration.timeZone.identifier == "Asia/Urumqi")
+        #expect(configuration.jobs == tmp.path("myjobs"))
+        #expect(configuration.notices == "/var/lib/certcycle/notices")
+        #expect(configuration.endpoints.first?["name"] == "directory")
+
+        try "timezone = \"Mars/Olympus\"\n".write(toFile: tmp.path("bad.toml"), atomically: true, encoding: .utf8)
+        let error = #expect(throws: ConfigError.self) { try Configuration.load(path: tmp.path("bad.toml")) }
+        #expect(error?.description.contains("Mars/Olympus") == true)
+        try "db = \"mysql://x\"\n".write(toFile: tmp.path("bad.toml"), atomically: true, encoding: .utf8)
+        #expect(throws: ConfigError.self) { try Configuration.load(path: tmp.path("bad.toml")) }
+    }
+}
