@@ -76,7 +76,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CertCycleCLITests",
-            dependencies: ["CertCycleCore", "CertCycleTestSupport"],
+            dependencies: ["CertCycleCore", "CertCycleTestSupport", "certcycle"],
             swiftSettings: swiftSettings
         ),
     ]

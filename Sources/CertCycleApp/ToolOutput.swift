@@ -3,15 +3,21 @@ public import CertCycleCore
 /// The output of the small tools: `mandays`, `evaluate`, `calendar add-working-days`.
 public enum ToolOutput {
     public static func manDaysText(_ m: ManDays) -> String {
-        var out = "\(m.audit.rawValue) audit, \(m.employees) service-related employees\n"
-        out += "Appendix A table value:                 \(ManDays.format(m.tableHundredths)) man-days\n"
-        out += "least after a planned reduction (6.2.3, at most 30%): \(ManDays.format(m.reductionFloorHundredths))\n"
+        var rows: [(String, Int)] = [
+            ("Appendix A table value", m.tableHundredths),
+            ("least after a planned reduction (6.2.3, at most 30%)", m.reductionFloorHundredths),
+        ]
         if let share = m.initialShareFloorHundredths, let clause = m.initialShareClause {
             let percent = m.audit == .surveillance ? 30 : 70
-            out += "least as a share of the initial audit (\(clause), \(percent)% of \(ManDays.format(m.initialTableHundredths))): \(ManDays.format(share))\n"
+            rows.append(("least as a share of the initial audit (\(clause), \(percent)% of \(ManDays.format(m.initialTableHundredths)))", share))
         }
-        out += "minimum on-site man-days:               \(ManDays.format(m.minimumHundredths))\n"
-        out += "required on-site man-days:              \(ManDays.format(m.requiredHundredths))\n"
+        rows.append(("minimum on-site man-days", m.minimumHundredths))
+        rows.append(("required on-site man-days", m.requiredHundredths))
+        let width = rows.map(\.0.count).max()! + 2
+        var out = "\(m.audit.rawValue) audit, \(m.employees) service-related employees (Appendix A)\n"
+        for (label, value) in rows {
+            out += label + String(repeating: " ", count: width - label.count) + ManDays.format(value) + "\n"
+        }
         return out
     }
 

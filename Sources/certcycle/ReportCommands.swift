@@ -111,7 +111,7 @@ struct Show: ParsableCommand {
             let jobs = try common.loadJobs(configuration)
             let register = try common.openRegister(configuration)
             guard let file = try register.certificateFile(cert) else {
-                throw CLIError(.dataError, "no certificate '\(cert)' in the register; `certcycle status` lists them")
+                throw CLIError(.usage, "no certificate '\(cert)' in the register; `certcycle status` lists them")
             }
             let out = OutputSink.standardOutput()
             out.write(CertificateReport.render(file, rules: jobs.rules, asOf: asOf.date(configuration)))
