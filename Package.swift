@@ -67,6 +67,7 @@ let package = Package(
         .testTarget(
             name: "CertCycleRegisterTests",
             dependencies: ["CertCycleRegister", "CertCycleConfig", "CertCycleTestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -77,6 +78,7 @@ let package = Package(
         .testTarget(
             name: "CertCycleCLITests",
             dependencies: ["CertCycleCore", "CertCycleTestSupport", "certcycle"],
+            exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -134,8 +134,8 @@ public final class SQLiteRegister: Register {
     private static func scan(_ db: Database, where certNo: String?, _ body: (CertificateFile) throws -> Void) throws {
         let filter = certNo == nil ? "" : " WHERE cert_no = ?"
         let arguments: StatementArguments = certNo.map { [$0] } ?? []
-        func cursor(_ sql: String, table: String, order: String = "cert_no") throws -> PeekingCursor {
-            try PeekingCursor(Row.fetchCursor(db, sql: sql + " FROM \(table)" + filter + " ORDER BY \(order)", arguments: arguments))
+        func rows(_ sql: String, table: String, order: String) throws -> RowCursor {
+            try Row.fetchCursor(db, sql: sql + " FROM \(table)" + filter + " ORDER BY \(order)", arguments: arguments)
         }
         let certificates = try Row.fetchCursor(db, sql: """
             SELECT c.cert_no, c.org_id, c.scope, c.standard, c.service_sites, c.valid_through,
@@ -143,12 +143,27 @@ public final class SQLiteRegister: Register {
             FROM certificates c LEFT JOIN organizations o ON o.org_id = c.org_id\(certNo == nil ? "" : " WHERE c.cert_no = ?")
             ORDER BY c.cert_no
             """, arguments: arguments)
-        let audits = try cursor("SELECT cert_no, audit_id, kind, onsite_start, onsite_end, score, deductions, decision_date, decided_by, team, man_days, due_on", table: "audits", order: "cert_no, audit_id")
-        let ncs = try cursor("SELECT cert_no, nc_id, audit_id, notified_on, due_on, closed_on", table: "nonconformities", order: "cert_no, nc_id")
-        let suspensions = try cursor("SELECT cert_no, suspension_id, reason, cause_verified_on, start_on, lifted_on, reduced_scope", table: "suspensions", order: "cert_no, suspension_id")
-        let withdrawals = try cursor("SELECT cert_no, withdrawal_id, reason, cause_verified_on, decided_on, recalled_on", table: "withdrawals", order: "cert_no, withdrawal_id")
-        let misuse = try cursor("SELECT cert_no, case_id, requested_on, corrected_on", table: "misuse", order: "cert_no, case_id")
-        let applications = try PeekingCursor(Row.fetchCursor(db, sql: "SELECT \(applicationColumns) FROM applications WHERE cert_no \(certNo == nil ? "IS NOT NULL" : "= ?") ORDER BY cert_no, application_id", arguments: arguments))
+        let audits = MergeCursor(try rows("SELECT cert_no, audit_id, kind, onsite_start, onsite_end, score, deductions, decision_date, decided_by, team, man_days, due_on",
+                                          table: "audits", order: "cert_no, audit_id")) { r in
+            Audit(id: r[1], certNo: r[0], kind: AuditKind(rawValue: r[2]) ?? .special, onsiteStart: r.date(3), onsiteEnd: r.requiredDate(4), score: r[5],
+                  deductions: r[6], decisionDate: r.date(7), decidedBy: r[8], team: splitList(r[9]), manDays: r[10], dueOn: r.date(11))
+        }
+        let ncs = MergeCursor(try rows("SELECT cert_no, nc_id, audit_id, notified_on, due_on, closed_on", table: "nonconformities", order: "cert_no, nc_id")) { r in
+            Nonconformity(id: r[1], certNo: r[0], auditId: r[2], notifiedOn: r.requiredDate(3), dueOn: r.date(4), closedOn: r.date(5))
+        }
+        let suspensions = MergeCursor(try rows("SELECT cert_no, suspension_id, reason, cause_verified_on, start_on, lifted_on, reduced_scope",
+                                               table: "suspensions", order: "cert_no, suspension_id")) { r in
+            Suspension(id: r[1], certNo: r[0], reason: r[2], causeVerifiedOn: r.date(3), startOn: r.requiredDate(4), liftedOn: r.date(5), reducedScope: r[6])
+        }
+        let withdrawals = MergeCursor(try rows("SELECT cert_no, withdrawal_id, reason, cause_verified_on, decided_on, recalled_on",
+                                               table: "withdrawals", order: "cert_no, withdrawal_id")) { r in
+            Withdrawal(id: r[1], certNo: r[0], reason: r[2], causeVerifiedOn: r.date(3), decidedOn: r.requiredDate(4), recalledOn: r.date(5))
+        }
+        let misuse = MergeCursor(try rows("SELECT cert_no, case_id, requested_on, corrected_on", table: "misuse", order: "cert_no, case_id")) { r in
+            MisuseCase(id: r[1], certNo: r[0], requestedOn: r.requiredDate(2), correctedOn: r.date(3))
+        }
+        let applications = MergeCursor(try Row.fetchCursor(db, sql: "SELECT \(applicationColumns) FROM applications WHERE cert_no \(certNo == nil ? "IS NOT NULL" : "= ?") ORDER BY cert_no, application_id", arguments: arguments),
+                                       keyColumn: 2, Self.application)
 
         while let row = try certificates.next() {
             let cert: String = row[0]
@@ -158,24 +173,11 @@ public final class SQLiteRegister: Register {
             if let orgId: String = row[6] {
                 organization = Organization(id: orgId, name: row[7], address: row[8], creditCode: row[9], employees: row[10], contactEmail: row[11])
             }
-            var file = CertificateFile(certificate: certificate, organization: organization)
-            file.audits = try audits.take(cert) { r in
-                Audit(id: r[1], certNo: cert, kind: AuditKind(rawValue: r[2]) ?? .special, onsiteStart: r.date(3), onsiteEnd: r.requiredDate(4), score: r[5],
-                      deductions: r[6], decisionDate: r.date(7), decidedBy: r[8], team: splitList(r[9]), manDays: r[10], dueOn: r.date(11))
-            }
-            file.nonconformities = try ncs.take(cert) { r in
-                Nonconformity(id: r[1], certNo: cert, auditId: r[2], notifiedOn: r.requiredDate(3), dueOn: r.date(4), closedOn: r.date(5))
-            }
-            file.suspensions = try suspensions.take(cert) { r in
-                Suspension(id: r[1], certNo: cert, reason: r[2], causeVerifiedOn: r.date(3), startOn: r.requiredDate(4), liftedOn: r.date(5), reducedScope: r[6])
-            }
-            file.withdrawals = try withdrawals.take(cert) { r in
-                Withdrawal(id: r[1], certNo: cert, reason: r[2], causeVerifiedOn: r.date(3), decidedOn: r.requiredDate(4), recalledOn: r.date(5))
-            }
-            file.misuseCases = try misuse.take(cert) { r in
-                MisuseCase(id: r[1], certNo: cert, requestedOn: r.requiredDate(2), correctedOn: r.date(3))
-            }
-            file.applications = try applications.take(cert, column: 2, Self.application)
+            let file = CertificateFile(
+                certificate: certificate, organization: organization, audits: try audits.take(cert),
+                nonconformities: try ncs.take(cert), suspensions: try suspensions.take(cert), withdrawals: try withdrawals.take(cert),
+                applications: try applications.take(cert), misuseCases: try misuse.take(cert)
+            )
             try body(file)
         }
     }
@@ -188,30 +190,35 @@ public final class SQLiteRegister: Register {
     }
 }
 
-/// A row cursor that can look at its next row without consuming it, for merging tables that
-/// are sorted by certificate.
-private final class PeekingCursor {
+/// One table's rows, sorted by certificate, mapped to records as they are read; hands over
+/// the records of one certificate at a time (a merge join over sorted tables).
+private final class MergeCursor<Record> {
     private let cursor: RowCursor
-    private var pending: Row?
+    private let keyColumn: Int
+    private let map: (Row) -> Record
+    /// The first record read that belongs to a later certificate.
+    private var pending: (key: String, record: Record)?
     private var exhausted = false
 
-    init(_ cursor: RowCursor) {
+    init(_ cursor: RowCursor, keyColumn: Int = 0, _ map: @escaping (Row) -> Record) {
         self.cursor = cursor
+        self.keyColumn = keyColumn
+        self.map = map
     }
 
-    /// Consumes and maps every row at the front whose certificate column equals `certNo`.
-    func take<T>(_ certNo: String, column: Int = 0, _ map: (Row) -> T) throws -> [T] {
-        var result: [T] = []
+    /// The records at the front that belong to `certNo`.
+    func take(_ certNo: String) throws -> [Record] {
+        var result: [Record] = []
         while true {
             if pending == nil, !exhausted {
                 if let row = try cursor.next() {
-                    pending = row.copy()
+                    pending = (row[keyColumn], map(row))
                 } else {
                     exhausted = true
                 }
             }
-            guard let row = pending, (row[column] as String) == certNo else { return result }
-            result.append(map(row))
+            guard let next = pending, next.key == certNo else { return result }
+            result.append(next.record)
             pending = nil
         }
     }

@@ -29,7 +29,7 @@ struct Demo: ParsableCommand {
                 try fm.removeItem(atPath: dbPath + suffix)
             }
             // Histories are built around today, so every kind of obligation is on today's list.
-            try RegisterGenerator(certificates: certificates, seed: 2026, around: date).write(to: registerDir)
+            _ = try RegisterGenerator(certificates: certificates, seed: 2026, around: date).write(to: registerDir)
             let register = try SQLiteRegister(path: dbPath)
             let report = try RegisterImporter(register: register).importDirectory(registerDir)
             let rows = report.files.map { "\($0.table.rawValue) \($0.rows)" }.joined(separator: ", ")

@@ -1,0 +1,47 @@
+import CertCycleCore
+import Testing
+@testable import CertCycleApp
+
+@Suite("output shapes: JSONL, CSV and tables")
+struct OutputTests {
+    let overdue = Obligation(
+        subject: "CAS-2024-0001", subjectType: .certificate, kind: .surveillance, stage: .overdue,
+        opens: CivilDate(year: 2025, month: 11, day: 20)!, due: CivilDate(year: 2026, month: 2, day: 20)!, escalation: .suspend,
+        escalationBy: Dated(CivilDate(year: 2026, month: 2, day: 28)!), clause: "7.1", organization: "ORG-1", manDaysHundredths: 250
+    )
+
+    @Test("a scan line has the contract's fields first, in order, then the extras")
+    func scanLine() {
+        let line = ObligationOutput.jsonLine(overdue, asOf: CivilDate(year: 2026, month: 2, day: 21)!, organizationName: "杭州\"恒达\"")
+        #expect(line == #"{"subject":"CAS-2024-0001","subject_type":"certificate","kind":"surveillance","stage":"overdue","opens":"2025-11-20","due":"2026-02-20","escalation":"suspend","escalation_by":"2026-02-28","clause":"7.1","provisional":false,"escalation_clause":"9.3.2.1(4)","record":null,"organization":"ORG-1","organization_name":"杭州\"恒达\"","days_remaining":-1,"man_days":2.5}"#)
+    }
+
+    @Test("a provisional escalation deadline says so in JSONL and in the table")
+    func provisional() {
+        var o = overdue
+        o.escalationBy = Dated(CivilDate(year: 2027, month: 1, day: 7)!, provisional: true)
+        let date = CivilDate(year: 2027, month: 1, day: 1)!
+        #expect(ObligationOutput.jsonLine(o, asOf: date).contains(#""provisional":true"#))
+        #expect(ObligationOutput.tableRow(o, asOf: date)[8] == "2027-01-07（暂定）")
+    }
+
+    @Test("JSON strings escape quotes, backslashes and control characters and keep Chinese as it is")
+    func jsonEscaping() {
+        #expect(JSONLine.quote("a\"b\\c\nd\u{01}中") == #""a\"b\\c\nd\u0001中""#)
+    }
+
+    @Test("table columns line up by display width: a Chinese character takes two columns")
+    func tableWidths() {
+        var table = TextTable(header: ["阶段", "对象"])
+        table.append(["已逾期", "CAS-1"])
+        table.append(["due", "CAS-22"])
+        #expect(table.render() == "阶段    对象\n------  ------\n已逾期  CAS-1\ndue     CAS-22\n")
+        #expect(TextTable.displayWidth("杭州ab") == 6)
+    }
+
+    @Test("days remaining read as days left or days overdue")
+    func remaining() {
+        #expect(ObligationOutput.tableRow(overdue, asOf: CivilDate(year: 2026, month: 2, day: 23)!)[6] == "逾期 3 天")
+        #expect(ObligationOutput.tableRow(overdue, asOf: CivilDate(year: 2026, month: 2, day: 20)!)[6] == "剩 0 天")
+    }
+}
