@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
     ],
     targets: [
         // Pure domain: dates, calendars, rules, obligations, public status. No IO.
@@ -40,17 +41,23 @@ let package = Package(
             dependencies: ["CertCycleCore", .product(name: "TOMLKit", package: "TOMLKit")],
             swiftSettings: swiftSettings
         ),
-        // What the commands do: scan, status, show, demo; and how their output looks.
+        // Pure rendering: digests, letters (Mustache templates), JSONL/CSV/table rows.
+        .target(
+            name: "CertCycleNotices",
+            dependencies: ["CertCycleCore", "CertCycleCSV", .product(name: "Mustache", package: "swift-mustache")],
+            swiftSettings: swiftSettings
+        ),
+        // What the commands do: scan, status, show, demo.
         .target(
             name: "CertCycleApp",
-            dependencies: ["CertCycleCore", "CertCycleCSV", "CertCycleRegister", "CertCycleConfig"],
+            dependencies: ["CertCycleCore", "CertCycleCSV", "CertCycleRegister", "CertCycleConfig", "CertCycleNotices"],
             swiftSettings: swiftSettings
         ),
         // The command line: parse, call CertCycleApp, map errors to exit codes.
         .executableTarget(
             name: "certcycle",
             dependencies: [
-                "CertCycleCore", "CertCycleRegister", "CertCycleConfig", "CertCycleApp",
+                "CertCycleCore", "CertCycleRegister", "CertCycleConfig", "CertCycleApp", "CertCycleNotices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -71,8 +78,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "CertCycleAppTests",
-            dependencies: ["CertCycleApp", "CertCycleTestSupport"],
+            name: "CertCycleNoticesTests",
+            dependencies: ["CertCycleNotices", "CertCycleTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 public import CertCycleCore
+import CertCycleNotices
 
 /// The output of the small tools: `mandays`, `evaluate`, `calendar add-working-days`.
 public enum ToolOutput {

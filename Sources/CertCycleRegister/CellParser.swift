@@ -1,3 +1,4 @@
+import Foundation
 import CertCycleCore
 
 struct CellProblem: Error {
@@ -69,11 +70,11 @@ enum CellParser {
 
     /// 1–60 of ASCII letters, digits, `-`, `_`, `.`, not starting with `.` (the IAF CertSearch limit).
     static func idProblem(_ id: String) -> String? {
-        let bytes = Array(id.utf8)
+        let bytes = id.utf8
         guard (1...60).contains(bytes.count) else {
-            return "'\(id)' is \(bytes.count) characters long; ids are 1–60 characters"
+            return "'\(id)' is \(id.count) characters long; ids are 1–60 characters"
         }
-        guard bytes[0] != UInt8(ascii: ".") else { return "'\(id)' starts with '.'; ids may not" }
+        guard bytes.first != UInt8(ascii: ".") else { return "'\(id)' starts with '.'; ids may not" }
         for byte in bytes {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
@@ -84,6 +85,15 @@ enum CellParser {
             }
         }
         return nil
+    }
+
+    /// The cell without surrounding white space (ASCII or full-width); fast when there is none.
+    static func trimmed(_ cell: String) -> String {
+        let utf8 = cell.utf8
+        guard let first = utf8.first, let last = utf8.last else { return cell }
+        func plain(_ byte: UInt8) -> Bool { byte > 0x20 && byte < 0x80 }
+        if plain(first), plain(last) { return cell }
+        return cell.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     static func normalizedList(_ cell: String) -> [String] {

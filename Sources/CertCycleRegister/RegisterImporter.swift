@@ -142,7 +142,7 @@ struct ImportSession {
         for (position, index) in layout.enumerated() {
             guard let index else { continue }
             let column = table.columns[index]
-            let cell = record.fields[position].trimmingCharacters(in: .whitespacesAndNewlines)
+            let cell = CellParser.trimmed(record.fields[position])
             if cell.isEmpty {
                 if column.required { report(file, line, column.name, "is required") }
                 continue

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CertCycleApp
+import CertCycleNotices
 import CertCycleConfig
 import CertCycleCore
 import CertCycleRegister

@@ -89,3 +89,12 @@ public enum StatusOutput {
                 s.validThrough.description, scope]
     }
 }
+
+/// How a finding reads in a table or digest.
+public enum FindingOutput {
+    public static func line(_ f: Finding) -> String {
+        let kind = f.kind == .compliance ? "合规提示" : "数据提示"
+        return "[\(kind)] \(f.certificate)：\(f.message)（条款 \(f.clause)）" + (f.provisional ? "（暂定：缺少日历数据）" : "")
+    }
+}
+

@@ -1,6 +1,6 @@
 import CertCycleCore
 import Testing
-@testable import CertCycleApp
+@testable import CertCycleNotices
 
 @Suite("output shapes: JSONL, CSV and tables")
 struct OutputTests {

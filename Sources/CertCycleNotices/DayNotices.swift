@@ -1,0 +1,71 @@
+public import CertCycleCore
+
+/// Everything that goes into one day's notice folder, `NOTICES/YYYY-MM-DD/`: computed by the
+/// runner, rendered by `NoticeRenderer` (pure: the same value always gives the same bytes).
+public struct DayNotices: Sendable {
+    /// The as-of date the folder is for.
+    public var asOf: CivilDate
+    /// The certification body's name, as letters are signed.
+    public var bodyName: String
+    /// Every open obligation on `asOf`, with what staff need to read it.
+    public var obligations: [DigestRow]
+    /// Compliance and data warnings on `asOf`.
+    public var findings: [Finding]
+    /// Certificates whose public state changed on `asOf`.
+    public var statusChanges: [StatusChangeRow]
+    /// Letters written today (rendered text and file name), in file-name order.
+    public var letters: [Letter]
+
+    public init(asOf: CivilDate, bodyName: String, obligations: [DigestRow], findings: [Finding], statusChanges: [StatusChangeRow], letters: [Letter]) {
+        self.asOf = asOf
+        self.bodyName = bodyName
+        self.obligations = obligations
+        self.findings = findings
+        self.statusChanges = statusChanges
+        self.letters = letters
+    }
+}
+
+/// One obligation as the digest shows it.
+public struct DigestRow: Sendable, Hashable {
+    public var obligation: Obligation
+    /// The kind's title from Jobs/ (e.g. 监督审查).
+    public var title: String
+    public var organizationName: String?
+    /// True when the obligation reached its stage today (a letter may have gone out).
+    public var isNewStage: Bool
+
+    public init(obligation: Obligation, title: String, organizationName: String?, isNewStage: Bool) {
+        self.obligation = obligation
+        self.title = title
+        self.organizationName = organizationName
+        self.isNewStage = isNewStage
+    }
+}
+
+/// A change of a certificate's public state on the day.
+public struct StatusChangeRow: Sendable, Hashable {
+    public var certificate: String
+    public var organizationName: String?
+    public var change: PublicChange
+
+    public init(certificate: String, organizationName: String?, change: PublicChange) {
+        self.certificate = certificate
+        self.organizationName = organizationName
+        self.change = change
+    }
+}
+
+/// A letter to an organisation, rendered from a template in Jobs/templates.
+public struct Letter: Sendable, Hashable {
+    /// File name inside `letters/`, safe on every file system (see `LetterName`).
+    public var fileName: String
+    public var organization: String
+    public var text: String
+
+    public init(fileName: String, organization: String, text: String) {
+        self.fileName = fileName
+        self.organization = organization
+        self.text = text
+    }
+}
