@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
     ],
     targets: [
         // Pure domain: dates, calendars, rules, obligations, public status. No IO.
@@ -47,6 +49,24 @@ let package = Package(
             dependencies: ["CertCycleCore", "CertCycleCSV", .product(name: "Mustache", package: "swift-mustache")],
             swiftSettings: swiftSettings
         ),
+        // libcurl, wrapped thinly: typed setopt/getinfo wrappers for the variadic C functions.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // HTTP over libcurl (webhooks, health-check pings); events, outbox, signing.
+        .target(
+            name: "CertCyclePublish",
+            dependencies: ["CertCycleCore", "CCurl", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        // The nightly job: lock, catch-up, notices, ledger, metrics.
+        .target(
+            name: "CertCycleRunner",
+            dependencies: [
+                "CertCycleCore", "CertCycleRegister", "CertCycleConfig", "CertCycleNotices", "CertCyclePublish",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // What the commands do: scan, status, show, demo.
         .target(
             name: "CertCycleApp",
@@ -57,7 +77,8 @@ let package = Package(
         .executableTarget(
             name: "certcycle",
             dependencies: [
-                "CertCycleCore", "CertCycleRegister", "CertCycleConfig", "CertCycleApp", "CertCycleNotices",
+                "CertCycleCore", "CertCycleRegister", "CertCycleConfig", "CertCycleApp", "CertCycleNotices", "CertCycleRunner",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -13,6 +13,8 @@ public struct Configuration: Sendable {
     public var notices: String = "notices"
     /// Register URL (`sqlite:PATH` or `postgres://…`); nil means the embedded default.
     public var db: String?
+    /// A healthchecks.io-style URL pinged when a run starts, succeeds or fails.
+    public var healthcheckURL: String?
     /// Webhook endpoints, validated when publication runs.
     public var endpoints: [[String: String]] = []
     /// The file this came from, if any.
@@ -20,7 +22,7 @@ public struct Configuration: Sendable {
 
     public init() {}
 
-    static let keys: Set<String> = ["timezone", "jobs", "notices", "db", "endpoints"]
+    static let keys: Set<String> = ["timezone", "jobs", "notices", "db", "healthcheck_url", "endpoints"]
     static let endpointKeys: Set<String> = ["name", "url", "secret_file", "secret_credential", "events", "format", "allow_http"]
 
     /// Reads `path`; relative `jobs` and `notices` folders are taken from the file's folder.
@@ -42,6 +44,12 @@ public struct Configuration: Sendable {
         if let db = try file.string("db") {
             if let problem = DatabaseLocation.problem(with: db) { throw ConfigError(file: path, "'db': \(problem)") }
             configuration.db = db
+        }
+        if let url = try file.string("healthcheck_url") {
+            guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
+                throw ConfigError(file: path, "'healthcheck_url' must be an http(s) URL")
+            }
+            configuration.healthcheckURL = url
         }
         for (index, entry) in (file.table["endpoints"]?.array ?? TOMLArray()).enumerated() {
             guard let table = entry.table else { throw ConfigError(file: path, "each [[endpoints]] must be a table") }

@@ -7,8 +7,10 @@ import TOMLKit
 ///
 /// ```
 /// Jobs/rules.toml                 five-star threshold, decision working days
-/// Jobs/obligations/<kind>.toml    notice period and escalation of each obligation kind
+/// Jobs/runner.toml                the body's name, catch-up bound, status-change letters
+/// Jobs/obligations/<kind>.toml    notice period, escalation, letters and reminders of each kind
 /// Jobs/calendars/<year>.toml      the official working-day calendar, one file per year
+/// Jobs/templates/*.mustache       the letters (checked by the runner when it loads them)
 /// ```
 public struct Jobs: Sendable {
     public var directory: String
@@ -16,6 +18,13 @@ public struct Jobs: Sendable {
     public var calendar: WorkingCalendar
     /// Per kind, the Chinese title staff see (from the kind's file).
     public var titles: [ObligationKind: String]
+    /// Per kind, the letters it sends and when it reminds.
+    public var letters: [ObligationKind: LetterPlan]
+    public var runner: RunnerSettings
+
+    public var templatesDirectory: String { directory + "/templates" }
+
+    public func title(_ kind: ObligationKind) -> String { titles[kind] ?? kind.chineseName }
 
     public var rules: CertificationRules { CertificationRules(settings: settings, calendar: calendar) }
 
@@ -33,16 +42,23 @@ public struct Jobs: Sendable {
             if let v = try file.int("decision_working_days", range: 1...60) { settings.decisionWorkingDays = v }
         }
         var titles: [ObligationKind: String] = [:]
+        var letters: [ObligationKind: LetterPlan] = [:]
         for kind in ObligationKind.allCases {
             let path = "\(directory)/obligations/\(kind.rawValue).toml"
             guard FileManager.default.fileExists(atPath: path) else { continue }
             let definition = try ObligationDefinition(file: TOMLFile(path: path), kind: kind)
             settings.kinds[kind] = definition.settings
             titles[kind] = definition.title
+            letters[kind] = definition.letters
         }
         try rejectStrayFiles(in: directory + "/obligations", allowed: Set(ObligationKind.allCases.map { "\($0.rawValue).toml" }))
+        var runner = RunnerSettings()
+        let runnerPath = directory + "/runner.toml"
+        if FileManager.default.fileExists(atPath: runnerPath) {
+            runner = try RunnerSettings(file: TOMLFile(path: runnerPath))
+        }
         let calendar = try loadCalendars(directory: directory + "/calendars")
-        return Jobs(directory: directory, settings: settings, calendar: calendar, titles: titles)
+        return Jobs(directory: directory, settings: settings, calendar: calendar, titles: titles, letters: letters, runner: runner)
     }
 
     /// Every `YYYY.toml` in `directory`; each must say its own year and hold only its dates.
@@ -89,12 +105,59 @@ public struct Jobs: Sendable {
     }
 }
 
+/// Which letters an obligation kind sends: a template per stage it writes to the organisation
+/// on, and reminders a number of days before the due date while it is due.
+public struct LetterPlan: Sendable, Hashable {
+    /// Stage → template name (in Jobs/templates, without `.mustache`).
+    public var stages: [Stage: String] = [:]
+    public var reminder: String?
+    public var reminderDaysBeforeDue: [Int] = []
+
+    public init(stages: [Stage: String] = [:], reminder: String? = nil, reminderDaysBeforeDue: [Int] = []) {
+        self.stages = stages
+        self.reminder = reminder
+        self.reminderDaysBeforeDue = reminderDaysBeforeDue
+    }
+
+    /// Every template the plan names.
+    public var templates: [String] { (Array(stages.values) + (reminder.map { [$0] } ?? [])).sorted() }
+}
+
+/// `Jobs/runner.toml`: how the nightly run behaves.
+public struct RunnerSettings: Sendable, Hashable {
+    /// Signs the letters.
+    public var bodyName = "杭州中奥质量认证有限公司"
+    /// A gap longer than this is caught up only for its last days (the rest is logged).
+    public var maxCatchUpDays = 31
+    /// Status change → template: keys `suspended`, `withdrawn`, `expired`, `restored`.
+    public var statusLetters: [String: String] = [:]
+
+    public static let statusLetterKeys: Set<String> = ["suspended", "withdrawn", "expired", "restored"]
+
+    public init() {}
+
+    init(file: TOMLFile) throws(ConfigError) {
+        try file.rejectUnknownKeys(["body_name", "max_catch_up_days", "status_letters"])
+        if let name = try file.string("body_name") { bodyName = name }
+        if let days = try file.int("max_catch_up_days", range: 1...3660) { maxCatchUpDays = days }
+        if let value = file.table["status_letters"] {
+            guard let table = value.table else { throw ConfigError(file: file.path, "[status_letters] must be a table") }
+            try file.rejectUnknownKeys(Self.statusLetterKeys, in: table, context: "status_letters.")
+            for key in table.keys {
+                statusLetters[key] = try file.string(key, in: table)
+            }
+        }
+    }
+}
+
 /// `Jobs/obligations/<kind>.toml`: how one obligation kind is scheduled.
 struct ObligationDefinition {
-    static let keys: Set<String> = ["kind", "title", "notice_days", "escalation_working_days"]
+    static let keys: Set<String> = ["kind", "title", "notice_days", "escalation_working_days", "letters"]
+    static let letterKeys: Set<String> = ["upcoming", "due", "overdue", "reminder", "reminder_days_before_due"]
 
     var title: String
     var settings: RuleSettings.Kind
+    var letters = LetterPlan()
 
     init(file: TOMLFile, kind: ObligationKind) throws(ConfigError) {
         try file.rejectUnknownKeys(Self.keys)
@@ -107,5 +170,25 @@ struct ObligationDefinition {
             noticeDays: try file.int("notice_days", range: 0...366) ?? defaults.noticeDays,
             escalationWorkingDays: try file.int("escalation_working_days", range: 1...60) ?? defaults.escalationWorkingDays
         )
+        if let value = file.table["letters"] {
+            guard let table = value.table else { throw ConfigError(file: file.path, "[letters] must be a table") }
+            try file.rejectUnknownKeys(Self.letterKeys, in: table, context: "letters.")
+            for stage in Stage.allCases {
+                if let template = try file.string(stage.rawValue, in: table) { letters.stages[stage] = template }
+            }
+            letters.reminder = try file.string("reminder", in: table)
+            if let days = table["reminder_days_before_due"] {
+                guard let array = days.array else { throw ConfigError(file: file.path, "'reminder_days_before_due' must be a list of whole numbers") }
+                letters.reminderDaysBeforeDue = try array.map { (element) throws(ConfigError) -> Int in
+                    guard let n = element.int, (1...366).contains(n) else {
+                        throw ConfigError(file: file.path, "'reminder_days_before_due' must hold whole numbers from 1 to 366")
+                    }
+                    return n
+                }.sorted(by: >)
+            }
+            if !letters.reminderDaysBeforeDue.isEmpty, letters.reminder == nil {
+                throw ConfigError(file: file.path, "'reminder_days_before_due' needs a 'reminder' template")
+            }
+        }
     }
 }

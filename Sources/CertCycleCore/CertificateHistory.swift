@@ -158,3 +158,18 @@ extension CertificateHistory {
         return changes
     }
 }
+
+extension CertificateHistory {
+    /// The change published on `date`, when the state on `date` differs from the day before
+    /// (status, scope, star or validity), including the first issue; nil otherwise.
+    public func change(on date: CivilDate, settings: RuleSettings) -> PublicChange? {
+        guard let now = snapshot(on: date, settings: settings) else { return nil }
+        let before = snapshot(on: date.addingDays(-1), settings: settings)
+        if let before, before.status == now.status, before.scope == now.scope, before.star == now.star,
+           before.validThrough == now.validThrough {
+            return nil
+        }
+        return PublicChange(date: date, status: now.status, previousStatus: before?.status, scope: now.scope,
+                            star: now.star, validThrough: now.validThrough, clause: now.clause)
+    }
+}

@@ -69,7 +69,8 @@ public struct CertificationRules: Sendable {
         }
         // Recertification application (8.1): 3 months before expiry at the latest.
         let applied = file.applications.contains {
-            $0.kind == .recertification && $0.receivedOn > cycle.decision && $0.receivedOn <= date && $0.outcome != .withdrawn
+            $0.kind == .recertification && $0.receivedOn > cycle.decision && $0.receivedOn <= date
+                && $0.outcome != .withdrawn && $0.outcome != .notAccepted
         }
         if !applied, let o = obligation(.recertificationApplication, subject: certNo, opens: cycle.validThrough.addingMonths(-6),
                                         due: cycle.validThrough.addingMonths(-3), on: date, organization: org) {

@@ -42,10 +42,31 @@ public protocol Register: Sendable {
     /// Applications found not acceptable (the only ones with an obligation of their own, 6.1.5).
     func notAcceptedApplications() throws -> [Application]
 
+    /// The organisations with these ids (those that exist).
+    func organizations(_ ids: Set<String>) throws -> [String: Organization]
+
     /// Every row of `table` in id order, with values aligned to `table.columns`.
     func forEachRow(of table: RegisterTable, _ body: ([CellValue?]) throws -> Void) throws
 
     func count(_ table: RegisterTable) throws -> Int
+
+    // MARK: Runs and the ledger
+
+    /// Takes the lock that lets one nightly run work at a time; throws `RunLockHeld` at once,
+    /// naming the holder, when another run has it. `holder` describes this run.
+    func acquireRunLock(holder: String) throws -> any RunLock
+
+    /// The latest entry of the ledger, or of one kind of entry.
+    func lastLedgerEntry(kind: String?) throws -> LedgerEntry?
+
+    /// The latest as-of date whose run completed.
+    func lastCompletedDay() throws -> CivilDate?
+
+    /// Which of `keys` the ledger already has entries of `kind` for.
+    func ledgerKeys(kind: String, among keys: [String]) throws -> Set<String>
+
+    /// Every ledger entry in sequence order.
+    func forEachLedgerEntry(_ body: (LedgerEntry) throws -> Void) throws
 }
 
 /// Writes inside a `Register.write` transaction.
@@ -54,6 +75,8 @@ public protocol RegisterWriter {
     /// Inserts the row, or updates the row with the same id: only the columns given are set,
     /// so a file without an optional column leaves that column as it was.
     func upsert(_ table: RegisterTable, columns: [Int], values: [CellValue?]) throws
+    /// Appends to the ledger; fails unless the entry follows the current last one.
+    func append(_ entry: LedgerEntry) throws
 }
 
 /// A failure of the register itself (not of the data put into it).

@@ -128,7 +128,7 @@ private struct DateText {
 
 /// xoshiro256** seeded through SplitMix64: fast, and the same numbers on every platform and
 /// Swift version (unlike the standard library's `random(in:)` helpers, whose algorithms may change).
-struct GeneratorRandom {
+private struct GeneratorRandom {
     private var s0: UInt64
     private var s1: UInt64
     private var s2: UInt64

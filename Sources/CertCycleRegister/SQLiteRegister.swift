@@ -45,6 +45,21 @@ public final class SQLiteRegister: Register {
             try db.execute(sql: "CREATE INDEX applications_cert ON applications(cert_no)")
             try db.execute(sql: "CREATE INDEX applications_outcome ON applications(outcome)")
         }
+        migrator.registerMigration("v2 ledger") { db in
+            try db.execute(sql: """
+                CREATE TABLE ledger (
+                    seq INTEGER PRIMARY KEY,
+                    as_of TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    previous_hash TEXT NOT NULL,
+                    hash TEXT NOT NULL
+                )
+                """)
+            try db.execute(sql: "CREATE UNIQUE INDEX ledger_kind_key ON ledger(kind, key)")
+            try db.execute(sql: "CREATE INDEX ledger_runs ON ledger(kind, as_of)")
+        }
         return migrator
     }
 
@@ -82,6 +97,63 @@ public final class SQLiteRegister: Register {
             let statement = try db.cachedStatement(sql: sql)
             try statement.execute(arguments: StatementArguments(columns.map { values[$0]?.databaseValue ?? .null }))
         }
+
+        func append(_ entry: LedgerEntry) throws {
+            let last = try Int.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM ledger")) ?? 0
+            guard entry.seq == last + 1 else {
+                throw RegisterError("ledger entry \(entry.seq) does not follow the last one (\(last)); was the ledger written by another run?")
+            }
+            try db.cachedStatement(sql: "INSERT INTO ledger (seq, as_of, kind, key, payload, previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                .execute(arguments: [entry.seq, entry.asOf.description, entry.kind, entry.key, entry.payload, entry.previousHash, entry.hash])
+        }
+    }
+
+    // MARK: Runs and the ledger
+
+    public func acquireRunLock(holder: String) throws -> any RunLock {
+        try FileRunLock(path: path + ".lock", holder: holder)
+    }
+
+    public func lastLedgerEntry(kind: String?) throws -> LedgerEntry? {
+        try dbQueue.read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.ledgerColumns) FROM ledger\(kind == nil ? "" : " WHERE kind = ?") ORDER BY seq DESC LIMIT 1",
+                             arguments: kind.map { [$0] } ?? []).map(Self.ledgerEntry)
+        }
+    }
+
+    public func lastCompletedDay() throws -> CivilDate? {
+        try dbQueue.read { db in
+            try String.fetchOne(db, sql: "SELECT max(as_of) FROM ledger WHERE kind = 'run'").flatMap { CivilDate(parsing: $0) }
+        }
+    }
+
+    public func ledgerKeys(kind: String, among keys: [String]) throws -> Set<String> {
+        try dbQueue.read { db in
+            var found: Set<String> = []
+            var start = 0
+            while start < keys.count {
+                let chunk = Array(keys[start..<min(start + 500, keys.count)])
+                start += chunk.count
+                let sql = "SELECT key FROM ledger WHERE kind = ? AND key IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ",")))"
+                let rows = try String.fetchCursor(db, sql: sql, arguments: StatementArguments([kind] + chunk))
+                while let key = try rows.next() { found.insert(key) }
+            }
+            return found
+        }
+    }
+
+    public func forEachLedgerEntry(_ body: (LedgerEntry) throws -> Void) throws {
+        try dbQueue.read { db in
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.ledgerColumns) FROM ledger ORDER BY seq")
+            while let row = try rows.next() { try body(Self.ledgerEntry(row)) }
+        }
+    }
+
+    static let ledgerColumns = "seq, as_of, kind, key, payload, previous_hash, hash"
+
+    static func ledgerEntry(_ row: Row) -> LedgerEntry {
+        LedgerEntry(seq: row[0], asOf: CivilDate(parsing: row[1] as String) ?? CivilDate(dayNumber: 0), kind: row[2], key: row[3],
+                    payload: row[4], previousHash: row[5], hash: row[6])
     }
 
     // MARK: Reading
@@ -119,6 +191,19 @@ public final class SQLiteRegister: Register {
             try Row.fetchAll(db, sql: "SELECT appeal_id, cert_no, org_id, received_on, replied_on FROM appeals ORDER BY appeal_id").map { row in
                 Appeal(id: row[0], certNo: row[1], orgId: row[2], receivedOn: row.requiredDate(3), repliedOn: row.date(4))
             }
+        }
+    }
+
+    public func organizations(_ ids: Set<String>) throws -> [String: Organization] {
+        try dbQueue.read { db in
+            var result: [String: Organization] = [:]
+            let statement = try db.cachedStatement(sql: "SELECT org_id, name, address, credit_code, employees, contact_email FROM organizations WHERE org_id = ?")
+            for id in ids.sorted() {
+                if let r = try Row.fetchOne(statement, arguments: [id]) {
+                    result[id] = Organization(id: r[0], name: r[1], address: r[2], creditCode: r[3], employees: r[4], contactEmail: r[5])
+                }
+            }
+            return result
         }
     }
 

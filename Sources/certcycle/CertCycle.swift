@@ -11,8 +11,8 @@ struct CertCycle: AsyncParsableCommand {
         status is on any date. Start with `certcycle demo`.
         """,
         subcommands: [
-            Demo.self, Import.self, Export.self, Generate.self, Scan.self, Status.self, Show.self,
-            ManDaysCommand.self, Evaluate.self, CalendarCommand.self,
+            Demo.self, Run.self, Import.self, Export.self, Generate.self, Scan.self, Status.self, Show.self,
+            LedgerCommand.self, ManDaysCommand.self, Evaluate.self, CalendarCommand.self,
         ]
     )
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import CertCycleConfig
+import CertCycleNotices
 import CertCycleRegister
+import CertCycleRunner
 import Foundation
 
 /// The exit codes of INTERFACE.md.
@@ -41,6 +43,21 @@ func runReporting(_ body: () throws -> Void) throws {
     } catch let error as CLIError {
         printError(error.message)
         throw ExitCode(error.code.rawValue)
+    } catch let error as RunnerError {
+        switch error.kind {
+        case .locked:
+            printError(error.message)
+            throw ExitCode(Exit.tryAgain.rawValue)
+        case .configuration:
+            printError("configuration error: \(error.message); fix it and run again")
+            throw ExitCode(Exit.configuration.rawValue)
+        case .io:
+            printError("error: \(error.message)")
+            throw ExitCode(Exit.failure.rawValue)
+        }
+    } catch let error as TemplateError {
+        printError("configuration error: \(error.description); fix the template and run again")
+        throw ExitCode(Exit.configuration.rawValue)
     } catch let error as RegisterError {
         printError("register error: \(error.message)")
         throw ExitCode(Exit.failure.rawValue)

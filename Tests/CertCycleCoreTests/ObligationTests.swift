@@ -79,6 +79,11 @@ struct ObligationTests {
             $0.applications = [Application(id: "AP1", orgId: "ORG-1", certNo: "CAS-2024-0001", kind: .recertification, receivedOn: d("2026-09-01"))]
         }
         #expect(obligations(applied, on: date, kind: .recertificationApplication).isEmpty)
+        let refused = certificateFile {
+            $0.applications = [Application(id: "AP1", orgId: "ORG-1", certNo: "CAS-2024-0001", kind: .recertification, receivedOn: d("2026-09-01"),
+                                           reviewedOn: d("2026-09-03"), outcome: .notAccepted)]
+        }
+        #expect(obligations(refused, on: date, kind: .recertificationApplication).first?.stage == stage)
     }
 
     @Test("5: the expiry obligation opens 30 days before the valid-through date; the status expires the day after")

@@ -132,3 +132,25 @@ struct PublicStatusTests {
         #expect(changes[2].star == StarGrade.none)
     }
 }
+
+@Suite("a day's public change")
+struct DayChangeTests {
+    @Test("a change is found on exactly the days publicChanges lists")
+    func dayByDayMatchesHistory() {
+        let file = certificateFile(score: 96) {
+            $0.suspensions = [Suspension(id: "S1", certNo: "CAS-2024-0001", reason: 4, startOn: d("2025-06-20"), liftedOn: d("2025-08-01"))]
+            $0.audits.append(audit("A-S1", .surveillance, end: "2025-07-20", score: 80, decided: "2025-07-28"))
+            $0.withdrawals = [Withdrawal(id: "W1", certNo: "CAS-2024-0001", reason: 6, decidedOn: d("2026-02-28"))]
+        }
+        let history = CertificateHistory(file)
+        var found: [PublicChange] = []
+        var day = d("2024-01-01")
+        while day <= d("2027-12-31") {
+            if let change = history.change(on: day, settings: rules.settings) { found.append(change) }
+            day = day.addingDays(1)
+        }
+        #expect(found == history.publicChanges(through: d("2027-12-31"), settings: rules.settings))
+        #expect(found.map(\.status) == [.active, .suspended, .suspended, .active, .withdrawn])
+        #expect(found.last?.previousStatus == .active)
+    }
+}

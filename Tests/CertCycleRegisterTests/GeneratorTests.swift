@@ -139,9 +139,14 @@ struct GeneratorTests {
                     if let state = rules.publicState(of: history, on: date) {
                         statuses[state.status, default: 0] += 1
                         if state.star == .fiveStar { fiveStars += 1 }
-                        if date == Self.reference { onReference["status/\(state.status.rawValue)", default: 0] += 1 }
+                        if date == Self.reference {
+                            onReference["status/\(state.status.rawValue)", default: 0] += 1
+                            onReference["star/\(state.star.rawValue)", default: 0] += 1
+                        }
                     }
-                    compliance += rules.findings(of: history, on: date).filter { $0.kind == .compliance }.count
+                    let warnings = rules.findings(of: history, on: date).filter { $0.kind == .compliance }.count
+                    compliance += warnings
+                    if date == Self.reference { onReference["finding/compliance", default: 0] += warnings }
                 }
             }
             let appeals = try register.appeals()
@@ -166,25 +171,6 @@ struct GeneratorTests {
             #expect(compliance > 0)
             print("On \(Self.reference), 2000 certificates, seed \(seed): "
                 + onReference.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
-        }
-    }
-
-    /// Opt-in: `CERTCYCLE_GENERATOR_BENCHMARK=1000000 swift test -c release --filter GeneratorTests`;
-    /// `CERTCYCLE_GENERATOR_OUT=DIR` keeps the files there to look at.
-    @Test("a large register is generated quickly", .enabled(if: ProcessInfo.processInfo.environment["CERTCYCLE_GENERATOR_BENCHMARK"] != nil))
-    func benchmark() throws {
-        let environment = ProcessInfo.processInfo.environment
-        let count = Int(environment["CERTCYCLE_GENERATOR_BENCHMARK"] ?? "") ?? 100_000
-        try Self.withTemporaryDirectory { temporary in
-            let directory = environment["CERTCYCLE_GENERATOR_OUT"] ?? temporary
-            let clock = ContinuousClock()
-            var written: [RegisterTable: Int] = [:]
-            let elapsed = try clock.measure {
-                written = try RegisterGenerator(certificates: count).write(to: directory)
-            }
-            let rows = written.values.reduce(0, +)
-            print("generated \(count) certificates, \(rows) rows in \(elapsed): "
-                + RegisterTable.allCases.map { "\($0.rawValue)=\(written[$0, default: 0])" }.joined(separator: " "))
         }
     }
 }

@@ -1,0 +1,153 @@
+import CertCycleCore
+import CertCycleCSV
+
+/// Renders one day's notice files from a `DayNotices`: the staff digest (HTML and Markdown) and
+/// `obligations.csv`.
+///
+/// Pure and deterministic: the same value always gives the same bytes (nothing reads the clock,
+/// the environment or the file system), so a notice folder can be compared, hashed and
+/// re-rendered. Each file is built in one `String` with its capacity reserved up front, so a
+/// digest of 100,000 obligations renders in linear time.
+public enum NoticeRenderer {
+    /// `obligations.csv`: a UTF-8 byte-order mark (so Excel reads the Chinese), the header of
+    /// `ObligationOutput.csvHeader`, then one row per obligation in staff order (overdue first).
+    public static func obligationsCSV(_ day: DayNotices) -> String {
+        let order = day.obligations.indices.sorted {
+            let a = day.obligations[$0], b = day.obligations[$1]
+            if Obligation.staffOrder(a.obligation, b.obligation) { return true }
+            if Obligation.staffOrder(b.obligation, a.obligation) { return false }
+            return (a.organizationName ?? "", $0) < (b.organizationName ?? "", $1)
+        }
+        var out = "\u{FEFF}"
+        out.reserveCapacity(256 + day.obligations.count * 220)
+        out += CSVWriter.line(ObligationOutput.csvHeader)
+        for i in order {
+            let row = day.obligations[i]
+            out += CSVWriter.line(ObligationOutput.csvRow(row.obligation, asOf: day.asOf, organizationName: row.organizationName))
+        }
+        return out
+    }
+}
+
+/// What the digest shows, worked out once for both the HTML and the Markdown page: the rows
+/// grouped by stage (overdue, due, upcoming) and kind, and the counts of the summary.
+struct DigestLayout {
+    static let stages: [Stage] = [.overdue, .due, .upcoming]
+    static let kinds = ObligationKind.allCases
+
+    let day: DayNotices
+    /// `groups[s][k]`: indices into `day.obligations` of stage `stages[s]` and kind `kinds[k]`,
+    /// sorted by due date, then subject.
+    let groups: [[[Int]]]
+    /// The title of each kind: the one the rows carry (from Jobs/), else the built-in name.
+    let kindTitles: [String]
+    let newCount: Int
+    let statusChanges: [StatusChangeRow]
+    let findings: [Finding]
+    /// Letters by file name (the order the runner gives them in, made certain).
+    let letters: [Letter]
+
+    init(_ day: DayNotices) {
+        self.day = day
+        var groups = Array(repeating: Array(repeating: [Int](), count: Self.kinds.count), count: Self.stages.count)
+        var titles = Self.kinds.map(\.chineseName)
+        var titled = Array(repeating: false, count: Self.kinds.count)
+        var newCount = 0
+        for (i, row) in day.obligations.enumerated() {
+            let s = Self.stages.firstIndex(of: row.obligation.stage)!
+            let k = Self.kinds.firstIndex(of: row.obligation.kind)!
+            groups[s][k].append(i)
+            if row.isNewStage { newCount += 1 }
+            if !titled[k], !row.title.isEmpty {
+                titles[k] = row.title
+                titled[k] = true
+            }
+        }
+        let rows = day.obligations
+        for s in groups.indices {
+            for k in groups[s].indices where groups[s][k].count > 1 {
+                groups[s][k].sort { Self.rowOrder(rows[$0], rows[$1]) ?? ($0 < $1) }
+            }
+        }
+        self.groups = groups
+        self.kindTitles = titles
+        self.newCount = newCount
+        self.statusChanges = day.statusChanges.sorted {
+            ($0.certificate, $0.change.date.dayNumber) < ($1.certificate, $1.change.date.dayNumber)
+        }
+        // Compliance warnings first: they are rules broken, data warnings are records to check.
+        self.findings = day.findings.enumerated().sorted {
+            let a = $0.element, b = $1.element
+            if a.kind != b.kind { return a.kind == .compliance }
+            return (a.certificate, a.record ?? "", $0.offset) < (b.certificate, b.record ?? "", $1.offset)
+        }.map(\.element)
+        self.letters = day.letters.sorted { ($0.fileName, $0.organization) < ($1.fileName, $1.organization) }
+    }
+
+    /// Due date, then subject, then the rest, so that the order does not depend on the input's;
+    /// nil when the rows are the same for display.
+    private static func rowOrder(_ a: DigestRow, _ b: DigestRow) -> Bool? {
+        let x = a.obligation, y = b.obligation
+        if x.due != y.due { return x.due < y.due }
+        if x.subject != y.subject { return x.subject < y.subject }
+        if x.record != y.record { return (x.record ?? "") < (y.record ?? "") }
+        if x.opens != y.opens { return x.opens < y.opens }
+        let p = a.organizationName ?? x.organization ?? "", q = b.organizationName ?? y.organization ?? ""
+        if p != q { return p < q }
+        return nil
+    }
+
+    func count(stage s: Int) -> Int { groups[s].reduce(0) { $0 + $1.count } }
+    func count(stage s: Int, kind k: Int) -> Int { groups[s][k].count }
+    func count(kind k: Int) -> Int { groups.reduce(0) { $0 + $1[k].count } }
+    var complianceCount: Int { findings.count { $0.kind == .compliance } }
+    var dataCount: Int { findings.count { $0.kind == .data } }
+
+    /// Whether the table of stage `s` and kind `k` has the escalation-deadline column (only
+    /// overdue obligations have one) and the man-days column (only surveillance).
+    func showsEscalationBy(stage s: Int) -> Bool { Self.stages[s] == .overdue }
+    func showsManDays(kind k: Int) -> Bool { Self.kinds[k] == .surveillance }
+
+    var title: String { chineseDate(day.asOf) + " 认证待办清单" }
+}
+
+/// The text of a digest cell, shared by the HTML and Markdown pages.
+enum DigestText {
+    static func organization(_ row: DigestRow) -> String {
+        row.organizationName ?? row.obligation.organization ?? ""
+    }
+
+    /// `剩 N 天`, `今日到期` or `逾期 N 天`.
+    static func remaining(_ o: Obligation, asOf: CivilDate) -> String {
+        let days = o.daysRemaining(asOf: asOf)
+        if days == 0 { return "今日到期" }
+        return days > 0 ? "剩 \(days) 天" : "逾期 \(-days) 天"
+    }
+
+    /// The escalation and the clause that requires it: `暂停证书（9.3.2.1(4)）`.
+    static func escalation(_ o: Obligation) -> String {
+        guard o.escalation != .none, let clause = o.kind.escalationClause else { return o.escalation.chineseName }
+        return "\(o.escalation.chineseName)（\(clause)）"
+    }
+
+    static func escalationBy(_ o: Obligation) -> String {
+        guard let by = o.escalationBy else { return "" }
+        return by.date.description + (by.provisional ? "（暂定）" : "")
+    }
+
+    static func manDays(_ o: Obligation) -> String {
+        o.manDaysHundredths.map(ManDays.format) ?? ""
+    }
+
+    static func statusChange(_ c: PublicChange) -> String {
+        (c.previousStatus?.chineseName ?? "—") + " → " + c.status.chineseName
+    }
+
+    static func findingKind(_ f: Finding) -> String {
+        f.kind == .compliance ? "合规提示" : "数据提示"
+    }
+
+    static func findingMessage(_ f: Finding) -> String {
+        f.message + (f.provisional ? "（暂定：缺少日历数据）" : "")
+    }
+}

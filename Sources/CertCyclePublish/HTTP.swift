@@ -1,0 +1,67 @@
+public import Foundation
+
+/// One HTTP request, as the publisher and the health-check pings send it.
+public struct HTTPRequest: Sendable, Hashable {
+    public var url: String
+    public var method: String
+    public var headers: [String: String]
+    public var body: Data
+    /// Seconds to connect (default 10) and for the whole exchange (default 30).
+    public var connectTimeout: Double
+    public var timeout: Double
+    /// A PEM bundle of trusted CAs instead of the system's.
+    public var caBundle: String?
+
+    public init(url: String, method: String = "POST", headers: [String: String] = [:], body: Data = Data(),
+                connectTimeout: Double = 10, timeout: Double = 30, caBundle: String? = nil) {
+        self.url = url
+        self.method = method
+        self.headers = headers
+        self.body = body
+        self.connectTimeout = connectTimeout
+        self.timeout = timeout
+        self.caBundle = caBundle
+    }
+}
+
+public struct HTTPResponse: Sendable, Hashable {
+    public var status: Int
+    /// Header names in lower case.
+    public var headers: [String: String]
+    public var body: Data
+
+    public init(status: Int, headers: [String: String] = [:], body: Data = Data()) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// Why a request got no HTTP response.
+public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Hashable {
+        case timeout, connection, tls, refused, other
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { "\(kind.rawValue): \(message)" }
+}
+
+/// The HTTP seam: libcurl in production, anything in tests.
+public protocol HTTPTransport: Sendable {
+    /// Sends every request, at most `concurrency` at once; results in the order given.
+    func send(_ requests: [HTTPRequest], concurrency: Int) -> [Result<HTTPResponse, TransportError>]
+}
+
+extension HTTPTransport {
+    public func send(_ request: HTTPRequest) -> Result<HTTPResponse, TransportError> {
+        send([request], concurrency: 1)[0]
+    }
+}

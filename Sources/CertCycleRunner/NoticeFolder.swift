@@ -1,0 +1,163 @@
+public import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One file of a notice folder: a relative path (`digest.html`, `letters/…`) and its bytes.
+public struct NoticeFile: Sendable, Hashable {
+    public var path: String
+    public var data: Data
+
+    public init(path: String, data: Data) {
+        self.path = path
+        self.data = data
+    }
+}
+
+/// Writes `NOTICES/YYYY-MM-DD/` folders so that each appears whole or not at all: written
+/// aside under a dot-name, synced, made read-only, then renamed into place. No file name from
+/// the data can leave the folder: every relative path is checked before anything is written.
+public struct NoticeFolderWriter: Sendable {
+    public let root: String
+
+    public init(root: String) {
+        self.root = root
+    }
+
+    public func folderPath(_ name: String) -> String { root + "/" + name }
+
+    /// Removes half-written folders left by a run that was killed while writing.
+    public func removeAbandonedTemporaryFolders() throws {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: root) else { return }
+        for name in names where name.hasPrefix(".tmp-") {
+            let path = root + "/" + name
+            try makeWritable(path)
+            try fm.removeItem(atPath: path)
+        }
+    }
+
+    /// The files of an existing folder, or nil when there is none.
+    public func existingFiles(_ name: String) throws -> [NoticeFile]? {
+        let folder = folderPath(name)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) else { return nil }
+        guard isDirectory.boolValue else { throw NoticeFolderError("\(folder) exists and is not a folder") }
+        return try Self.readFiles(in: folder)
+    }
+
+    /// Moves a folder no ledger entry accounts for out of the way, keeping it for inspection.
+    public func setAside(_ name: String) throws -> String {
+        var n = 1
+        while FileManager.default.fileExists(atPath: folderPath("\(name).unrecorded-\(n)")) { n += 1 }
+        let target = folderPath("\(name).unrecorded-\(n)")
+        try FileManager.default.moveItem(atPath: folderPath(name), toPath: target)
+        return target
+    }
+
+    /// Writes the folder `name` with `files`; fails if it already exists.
+    public func write(_ name: String, files: [NoticeFile]) throws {
+        try Self.checkName(name)
+        for file in files { try Self.checkRelativePath(file.path) }
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let final = folderPath(name)
+        guard !fm.fileExists(atPath: final) else { throw NoticeFolderError("\(final) already exists; notice folders are never rewritten") }
+        let temporary = folderPath(".tmp-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try fm.createDirectory(atPath: temporary, withIntermediateDirectories: false)
+        var directories: Set<String> = [temporary]
+        for file in files {
+            let path = temporary + "/" + file.path
+            let parent = (path as NSString).deletingLastPathComponent
+            if !directories.contains(parent) {
+                try fm.createDirectory(atPath: parent, withIntermediateDirectories: true)
+                directories.insert(parent)
+            }
+            try Self.writeSynced(file.data, to: path)
+        }
+        for directory in directories.sorted(by: >) {
+            Self.sync(directory)
+            chmod(directory, 0o555)
+        }
+        guard rename(temporary, final) == 0 else {
+            throw NoticeFolderError("cannot move \(temporary) to \(final): \(String(cString: strerror(errno)))")
+        }
+        Self.sync(root)
+    }
+
+    // MARK: Helpers
+
+    /// `YYYY-MM-DD` only.
+    static func checkName(_ name: String) throws {
+        guard name.utf8.count == 10, name.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }) else {
+            throw NoticeFolderError("'\(name)' is not a notice folder name (YYYY-MM-DD)")
+        }
+    }
+
+    /// Relative, inside the folder: segments of [A-Za-z0-9._-], none empty, `.` or `..`, none starting with `.`.
+    static func checkRelativePath(_ path: String) throws {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard !path.isEmpty, path.utf8.count <= 255, segments.count <= 2 else { throw NoticeFolderError("unsafe notice file name '\(path)'") }
+        for segment in segments {
+            guard !segment.isEmpty, !segment.hasPrefix("."),
+                  segment.utf8.allSatisfy({ byte in
+                      (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                          || byte == 0x2D || byte == 0x5F || byte == 0x2E
+                  })
+            else { throw NoticeFolderError("unsafe notice file name '\(path)'") }
+        }
+    }
+
+    static func writeSynced(_ data: Data, to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
+        guard fd >= 0 else { throw NoticeFolderError("cannot create \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        try data.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                guard written > 0 else { throw NoticeFolderError("cannot write \(path): \(String(cString: strerror(errno)))") }
+                offset += written
+            }
+        }
+        guard fsync(fd) == 0 else { throw NoticeFolderError("cannot sync \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    static func sync(_ directory: String) {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        fsync(fd)
+        close(fd)
+    }
+
+    private func makeWritable(_ path: String) throws {
+        let enumerator = FileManager.default.enumerator(atPath: path)
+        chmod(path, 0o755)
+        while let item = enumerator?.nextObject() as? String {
+            chmod(path + "/" + item, 0o755)
+        }
+    }
+
+    /// Every regular file under `folder`, with paths relative to it, sorted.
+    public static func readFiles(in folder: String) throws -> [NoticeFile] {
+        var files: [NoticeFile] = []
+        guard let enumerator = FileManager.default.enumerator(atPath: folder) else { return [] }
+        while let item = enumerator.nextObject() as? String {
+            var isDirectory: ObjCBool = false
+            FileManager.default.fileExists(atPath: folder + "/" + item, isDirectory: &isDirectory)
+            if isDirectory.boolValue { continue }
+            files.append(NoticeFile(path: item, data: try Data(contentsOf: URL(fileURLWithPath: folder + "/" + item))))
+        }
+        return files.sorted { $0.path < $1.path }
+    }
+}
+
+public struct NoticeFolderError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,21 @@
+/// Why the nightly run stopped, with the exit code the CLI maps it to.
+public struct RunnerError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable {
+        /// Another run holds the lock (exit 75).
+        case locked
+        /// Job definitions or templates are unusable (exit 78).
+        case configuration
+        /// A notice folder or the ledger cannot be written (exit 1).
+        case io
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}

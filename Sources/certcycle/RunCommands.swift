@@ -1,0 +1,142 @@
+import ArgumentParser
+import CertCycleConfig
+import CertCycleCore
+import CertCycleNotices
+import CertCycleRegister
+import CertCycleRunner
+import Foundation
+import Logging
+
+enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The nightly job: scan, write the day's notices and letters, record everything.",
+        discussion: """
+        "Today" is the as-of date in the configured time zone. Days missed since the last run are \
+        caught up one by one (up to max_catch_up_days in Jobs/runner.toml). The same as-of twice \
+        writes nothing new. Only one run at a time: a second exits 75 at once, naming the holder.
+        """
+    )
+
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var asOf: AsOfOption
+    @Flag(help: "Say what would be written, and change nothing.") var dryRun = false
+    @Option(help: ArgumentHelp("Where the NOTICES/YYYY-MM-DD folders go (default: the configuration's notices, else ./notices).", valueName: "dir"))
+    var notices: String?
+    @Option(help: "Logs on standard error: text or json (for journald and Kubernetes).") var logFormat: LogFormat = .text
+    @Option(help: ArgumentHelp("Write a Prometheus text file here (node_exporter textfile collector).", valueName: "path"))
+    var metricsFile: String?
+
+    func run() throws {
+        let started = Date()
+        let logger = makeLogger(logFormat)
+        var health: HealthCheck?
+        var report: RunReport?
+        var succeeded = false
+        defer {
+            if let metricsFile {
+                do {
+                    try MetricsFile(path: metricsFile).write(report: report, succeeded: succeeded, finished: Date(), duration: Date().timeIntervalSince(started))
+                } catch {
+                    logger.error("cannot write the metrics file: \(error)")
+                }
+            }
+        }
+        try runReporting {
+            let configuration = try common.loadConfiguration()
+            if let url = configuration.healthcheckURL, !dryRun { health = HealthCheck(url: url) }
+            health?.ping(.start, logger: logger)
+            do {
+                let jobs = try common.loadJobs(configuration)
+                let templates = try loadTemplates(jobs)
+                let register = try common.openRegister(configuration)
+                let nightly = NightlyRun(register: register, jobs: jobs, templates: templates,
+                                         notices: NoticeFolderWriter(root: notices ?? configuration.notices), logger: logger,
+                                         holder: processDescription())
+                let date = asOf.date(configuration)
+                let result = try nightly.run(asOf: date, dryRun: dryRun)
+                report = result
+                printSummary(result)
+                succeeded = true
+                health?.ping(.success, message: "certcycle run \(date): \(result.days.count) day(s)", logger: logger)
+            } catch {
+                health?.ping(.fail, message: "\(error)", logger: logger)
+                throw error
+            }
+        }
+    }
+
+    func printSummary(_ report: RunReport) {
+        if report.alreadyDone {
+            print("\(report.asOf) is already done: nothing new")
+            return
+        }
+        if let skipped = report.skipped {
+            print("gap longer than max_catch_up_days: \(skipped.lowerBound)–\(skipped.upperBound) not caught up")
+        }
+        for day in report.days {
+            let verb = report.dryRun ? "would write" : (day.adopted ? "kept" : "wrote")
+            print("\(day.asOf): \(day.obligations) obligations, \(day.newStages) new stages, \(day.letters) letters, \(day.statusChanges) status changes, \(day.findings) warnings; \(verb) \(day.folder)")
+            if report.dryRun {
+                for name in day.letterFiles { print("  letters/\(name)") }
+            }
+        }
+        if let last = report.days.last, !report.dryRun {
+            print("open \(last.folder)/digest.html")
+        }
+    }
+}
+
+struct LedgerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ledger",
+        abstract: "The tamper-evident record of runs, stages, letters and notices.",
+        subcommands: [Verify.self]
+    )
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Prove that no record or notice file was changed, removed or added after it was written.",
+            discussion: "Walks the hash chain of the ledger and every notice folder's files; lists every problem and exits 65 if there is one."
+        )
+
+        @OptionGroup var common: CommonOptions
+        @Option(help: ArgumentHelp("The notices folder (default: the configuration's notices, else ./notices).", valueName: "dir"))
+        var notices: String?
+
+        func run() throws {
+            try runReporting {
+                let configuration = try common.loadConfiguration()
+                let verifier = LedgerVerifier(register: try common.openRegister(configuration),
+                                              notices: NoticeFolderWriter(root: notices ?? configuration.notices))
+                let result = try verifier.verify()
+                for problem in result.problems { print(problem) }
+                for folder in result.setAside { print("note: \(folder) was set aside by a run (kept for inspection)") }
+                guard result.problems.isEmpty else {
+                    throw CLIError(.dataError, "ledger verify found \(result.problems.count) problem(s) in \(result.entries) records and \(result.files) notice files; restore what was changed from a backup")
+                }
+                print("ledger verified: \(result.entries) records, \(result.folders) notice folders, \(result.files) files unchanged")
+            }
+        }
+    }
+}
+
+func makeLogger(_ format: LogFormat) -> Logger {
+    Logger(label: "certcycle") { label in StderrLogHandler(label: label, format: format == .json ? .json : .text) }
+}
+
+func loadTemplates(_ jobs: Jobs) throws -> LetterTemplates {
+    do {
+        return try LetterTemplates.load(directory: jobs.templatesDirectory)
+    } catch {
+        throw ConfigError(file: error.file, error.message)
+    }
+}
+
+/// "pid 1234 on host since 2026-11-29T01:30:00Z", for the lock file and run records.
+func processDescription() -> String {
+    "pid \(getpid()) on \(ProcessInfo.processInfo.hostName) since \(ISO8601DateFormatter().string(from: Date()))"
+}
