@@ -104,6 +104,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "CertCycleRunnerTests",
+            dependencies: ["CertCycleRunner", "CertCycleRegister", "CertCycleConfig", "CertCycleNotices", "CertCycleTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "CertCycleCLITests",
             dependencies: ["CertCycleCore", "CertCycleTestSupport", "certcycle"],
             exclude: ["Golden"],

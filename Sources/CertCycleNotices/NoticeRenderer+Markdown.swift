@@ -3,8 +3,9 @@ import CertCycleCore
 extension NoticeRenderer {
     /// `digest.md`: the same content as `digestHTML`, as GitHub-flavoured Markdown tables.
     ///
-    /// Cells escape `|` and Markdown's inline marks (`\ * _ [ ] < > ``), and a line break in a
-    /// value becomes a space, so that no value can break a table or turn into a link or markup.
+    /// Cells escape `|` and Markdown's inline marks (`\ * _ [ ] < > ``; `_` only where it could
+    /// start or end emphasis), and a line break in a value becomes a space, so that no value can
+    /// break a table or turn into a link or markup.
     public static func digestMarkdown(_ day: DayNotices) -> String {
         let layout = DigestLayout(day)
         var md = MarkdownPage(capacity: 8_192 + day.obligations.count * 300 + day.findings.count * 200
@@ -86,10 +87,17 @@ struct MarkdownPage {
             out += s
             return
         }
-        for scalar in s.unicodeScalars {
+        let scalars = Array(s.unicodeScalars)
+        for (i, scalar) in scalars.enumerated() {
             switch scalar {
-            case "\\", "|", "*", "_", "[", "]", "<", ">", "`":
+            case "\\", "|", "*", "[", "]", "<", ">", "`":
                 out += "\\"
+                out.unicodeScalars.append(scalar)
+            case "_":
+                // Inside a word (`ORG_1`, `鹿城_售后`) an underscore cannot start or end emphasis, so
+                // it stays as it is; next to a space, a mark or the cell's edge it is escaped.
+                let inWord = i > 0 && i + 1 < scalars.count && Self.isWordScalar(scalars[i - 1]) && Self.isWordScalar(scalars[i + 1])
+                if !inWord { out += "\\" }
                 out.unicodeScalars.append(scalar)
             case "\n", "\r", "\t": out += " "
             default: out.unicodeScalars.append(scalar)
@@ -110,6 +118,10 @@ struct MarkdownPage {
                 out.unicodeScalars.append(hex[Int(byte & 0x0F)])
             }
         }
+    }
+
+    private static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.isAlphabetic || scalar.properties.numericType != nil
     }
 
     private static func isSpecial(_ byte: UInt8) -> Bool {

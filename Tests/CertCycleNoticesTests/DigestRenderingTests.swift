@@ -1,5 +1,6 @@
 import CertCycleCore
 import CertCycleTestSupport
+import Foundation
 import Testing
 @testable import CertCycleNotices
 
@@ -21,7 +22,13 @@ struct DigestRenderingTests {
 
     @Test("obligations.csv matches its golden file")
     func csvGolden() {
-        let mismatch = goldenMismatch(NoticeRenderer.obligationsCSV(day), file: "Tests/CertCycleNoticesTests/Golden/obligations.csv")
+        let csv = NoticeRenderer.obligationsCSV(day)
+        let file = "Tests/CertCycleNoticesTests/Golden/obligations.csv"
+        var mismatch = goldenMismatch(csv, file: file)
+        // Reading UTF-8 text drops the byte-order mark, so the file is compared byte for byte.
+        if mismatch != nil, (try? Data(contentsOf: packageRoot.appendingPathComponent(file))) == Data(csv.utf8) {
+            mismatch = nil
+        }
         #expect(mismatch == nil, "\(mismatch ?? "")")
     }
 
@@ -115,9 +122,12 @@ struct DigestRenderingTests {
     @Test("Markdown cells escape the pipe, so a name cannot break the table")
     func markdownPipe() {
         let md = NoticeRenderer.digestMarkdown(day)
-        #expect(md.contains(#"温州\|鹿城\_售后\*服务\*中心"#))
+        #expect(md.contains(#"温州\|鹿城_售后\*服务\*中心"#))
+        var cell = MarkdownPage(capacity: 0)
+        cell.text("_a_b c_ [x](y) <i>\n`z`")
+        #expect(cell.out == #"\_a_b c\_ \[x\](y) \<i\> \`z\`"#)
         for line in md.split(separator: "\n") where line.hasPrefix("| APP-2026-0077") {
-            #expect(line.replacingOccurrences(of: #"\|"#, with: "").count(where: { $0 == "|" }) == 9)
+            #expect(line.replacingOccurrences(of: #"\|"#, with: "").count(where: { $0 == "|" }) == 8)
         }
     }
 

@@ -14,7 +14,7 @@ struct LetterTemplateTests {
         "surveillance-upcoming": F.row("CAS-2024-000123", .surveillance, .upcoming, opens: F.date(2027, 1, 15), due: F.date(2027, 4, 15), organization: "ORG-000123", manDays: 250),
         "surveillance-reminder": F.row("CAS-2024-000123", .surveillance, .due, opens: F.date(2026, 10, 15), due: F.date(2027, 1, 15), organization: "ORG-000123", manDays: 250),
         "surveillance-overdue": F.row("CAS-2024-000123", .surveillance, .overdue, opens: F.date(2026, 9, 1), due: F.date(2026, 12, 1), escalationBy: Dated(F.date(2026, 12, 8)), organization: "ORG-000123", manDays: 250),
-        "recertification_application-due": F.row("CAS-2024-000123", .recertificationApplication, .due, opens: F.date(2026, 9, 9), due: F.date(2026, 12, 9 + 22), organization: "ORG-000123"),
+        "recertification_application-due": F.row("CAS-2024-000123", .recertificationApplication, .due, opens: F.date(2026, 9, 9), due: F.date(2026, 12, 31), organization: "ORG-000123"),
         "recertification_application-overdue": F.row("CAS-2024-000123", .recertificationApplication, .overdue, opens: F.date(2026, 9, 9), due: F.date(2026, 12, 9), organization: "ORG-000123"),
         "certificate_expiry-due": F.row("CAS-2024-000123", .certificateExpiry, .due, opens: F.date(2026, 12, 1), due: F.date(2026, 12, 31), organization: "ORG-000123"),
         "corrective_action-reminder": F.row("CAS-2024-000123", .correctiveAction, .due, opens: F.date(2026, 11, 13), due: F.date(2027, 1, 13), record: "NC-2026-0031", organization: "ORG-000123"),
@@ -27,7 +27,7 @@ struct LetterTemplateTests {
 
     static func change(_ status: CertificateStatus, from previous: CertificateStatus, clause: String) -> PublicChange {
         PublicChange(date: F.asOf, status: status, previousStatus: previous, scope: F.certificate.scope, star: .none,
-                     validThrough: F.validThrough, clause: clause)
+                     validThrough: status == .expired ? F.asOf.addingDays(-1) : F.validThrough, clause: clause)
     }
 
     static let suspension = Suspension(id: "SUS-2026-0005", certNo: "CAS-2024-000123", reason: 4, causeVerifiedOn: F.date(2026, 12, 24), startOn: F.asOf)
@@ -36,7 +36,13 @@ struct LetterTemplateTests {
     static func context(_ name: String) -> [String: Any] {
         if let row = obligationRows[name] {
             let certificate = row.obligation.subjectType == .certificate ? F.certificate : nil
-            return LetterContext.obligation(row, organization: F.organization, certificate: certificate, validThrough: certificate.map { _ in F.validThrough },
+            // The validity that goes with the obligation's dates (RULES §4).
+            let validThrough: CivilDate? = switch row.obligation.kind {
+            case .certificateExpiry: row.obligation.due
+            case .recertificationApplication: row.obligation.due.addingMonths(3)
+            default: certificate.map { _ in F.validThrough }
+            }
+            return LetterContext.obligation(row, organization: F.organization, certificate: certificate, validThrough: validThrough,
                                             asOf: F.asOf, bodyName: F.bodyName, star: name == "surveillance-upcoming" ? .fiveStar : .none)
         }
         let (change, suspension): (PublicChange, Suspension?) = switch name {

@@ -105,3 +105,20 @@ public func runCertcycle(_ arguments: [String], in directory: String, environmen
                          stdout: String(decoding: try Data(contentsOf: out), as: UTF8.self),
                          stderr: String(decoding: try Data(contentsOf: err), as: UTF8.self))
 }
+
+/// Starts the built `certcycle` without waiting; its output goes to /dev/null.
+public func startCertcycle(_ arguments: [String], in directory: String) throws -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: certcycleExecutable())
+    process.arguments = arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    var env = ProcessInfo.processInfo.environment
+    env["CERTCYCLE_DB"] = nil
+    env["CERTCYCLE_CONFIG"] = nil
+    process.environment = env
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    return process
+}
