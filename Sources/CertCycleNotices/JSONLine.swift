@@ -37,6 +37,8 @@ public struct JSONLine {
 
     /// A JSON string literal.
     public static func quote(_ s: String) -> String {
+        // Most values need no escaping: copy them whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return "\"" + s + "\"" }
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {

@@ -309,10 +309,19 @@ private final class MergeCursor<Record> {
     }
 }
 
-/// `a; b;c` → `["a", "b", "c"]`.
+/// `a;b;c` → `["a", "b", "c"]`. Lists are stored normalised (trimmed, no empty items) by the
+/// importer, so reading them is a plain split.
 func splitList(_ text: String?) -> [String] {
-    guard let text, !text.isEmpty else { return [] }
-    return text.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    guard var text, !text.isEmpty else { return [] }
+    return text.withUTF8 { bytes in
+        var items: [String] = []
+        var start = 0
+        for index in 0...bytes.count where index == bytes.count || bytes[index] == UInt8(ascii: ";") {
+            if index > start { items.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)) }
+            start = index + 1
+        }
+        return items
+    }
 }
 
 extension CellValue {
