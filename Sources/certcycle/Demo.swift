@@ -1,65 +1,87 @@
 import ArgumentParser
 import CertCycleApp
-import CertCycleNotices
 import CertCycleConfig
 import CertCycleCore
+import CertCycleNotices
 import CertCycleRegister
+import CertCycleRunner
 import Foundation
 
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Make a sample register in the embedded database and show today's obligations: the first thing to run.",
-        discussion: "Writes a few dozen sample organisations as CSV files into DIR/register, imports them into DIR/certcycle.sqlite (made anew), and prints what is due today."
+        abstract: "Make a sample register in the embedded database and run the nightly job on it: the first thing to run.",
+        discussion: """
+        Writes a sample register (a few dozen organisations, with a case of every obligation kind) as CSV \
+        files into DIR/register, imports it into DIR/certcycle.sqlite (made anew), runs the nightly job \
+        for today, and says where to open the digest.
+        """
     )
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var asOf: AsOfOption
-    @Option(help: "Where the demo's files go.") var dir: String = "demo"
-    @Option(help: "How many sample certificates.") var certificates: Int = 40
+    @Option(help: "Where the demo's files go (made anew).") var dir: String = "demo"
+    @Option(help: "How many generated certificates, besides the hand-made cases.") var certificates: Int = 36
 
     func run() throws {
         try runReporting {
             let configuration = try common.loadConfiguration()
             let jobs = try common.loadJobs(configuration)
+            let templates = try loadTemplates(jobs)
             let date = asOf.date(configuration)
             let registerDir = dir + "/register"
             let dbPath = dir + "/certcycle.sqlite"
-            let fm = FileManager.default
-            try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            for suffix in ["", "-wal", "-shm"] where fm.fileExists(atPath: dbPath + suffix) {
-                try fm.removeItem(atPath: dbPath + suffix)
-            }
-            // Histories are built around today, so every kind of obligation is on today's list.
+            let noticesDir = dir + "/notices"
+            try removeDemo(dir)
+            // Histories are built around today, so today's list has something of every kind.
             _ = try RegisterGenerator(certificates: certificates, seed: 2026, around: date).write(to: registerDir)
+            try DemoShowcase.append(to: registerDir, around: date)
             let register = try SQLiteRegister(path: dbPath)
             let report = try RegisterImporter(register: register).importDirectory(registerDir)
             let rows = report.files.map { "\($0.table.rawValue) \($0.rows)" }.joined(separator: ", ")
             print("sample register: \(registerDir)/ (\(rows))")
-            print("imported into:   \(dbPath)\n")
+            print("imported into:   \(dbPath)")
 
-            let scan = RegisterScan(register: register, rules: jobs.rules)
-            var obligations: [(Obligation, String?)] = []
-            var findings: [Finding] = []
-            try scan.forEachObligation(on: date, findings: { findings.append($0) }) { o, file in
-                obligations.append((o, file?.organization?.name))
+            var logger = makeLogger(.text)
+            logger.logLevel = .warning
+            let nightly = NightlyRun(register: register, jobs: jobs, templates: templates, notices: NoticeFolderWriter(root: noticesDir),
+                                     logger: logger, holder: processDescription())
+            let result = try nightly.run(asOf: date)
+            guard let day = result.days.last else { return }
+            print("nightly run:     \(day.obligations) obligations, \(day.newStages) new stages, \(day.letters) letters, \(day.statusChanges) status changes, \(day.findings) warnings\n")
+
+            var overdue: [String] = []
+            for kind in ObligationKind.allCases {
+                let counts = day.counts[kind] ?? [:]
+                let total = counts.values.reduce(0, +)
+                if total > 0 { overdue.append("  \(jobs.title(kind))：\(total) 项（逾期 \(counts[.overdue] ?? 0)）") }
             }
-            obligations.sort { Obligation.staffOrder($0.0, $1.0) }
-            var table = TextTable(header: ObligationOutput.tableHeader)
-            for (o, name) in obligations { table.append(ObligationOutput.tableRow(o, asOf: date, organizationName: name)) }
-            print("\(date) 的待办事项：\(obligations.count) 项（逾期 \(obligations.count { $0.0.stage == .overdue }) 项）")
-            print(table.render())
-            if !findings.isEmpty {
-                print("提示（\(findings.count)）：")
-                findings.forEach { print(FindingOutput.line($0)) }
-                print("")
-            }
+            print("\(date) 的待办事项：")
+            overdue.forEach { print($0) }
             let db = "--db sqlite:\(dbPath)"
             print("""
-            Next:
-              certcycle status \(db)                   every certificate's public status today
-              certcycle scan \(db) --format csv > obligations.csv   the list above for Excel
-              certcycle show \(db) \(obligations.first?.0.subjectType == .certificate ? obligations.first!.0.subject : "CERT")   one certificate in full
+
+            Open the staff digest:  \(day.folder)/digest.html
+            Letters written today:  \(day.folder)/letters/
+            Then try:
+              certcycle scan \(db)                every open obligation, overdue first
+              certcycle status \(db)              every certificate's public status
+              certcycle show \(db) CAS-DEMO-02    one certificate in full
+              certcycle ledger verify \(db) --notices \(noticesDir)
             """)
+        }
+    }
+
+    /// Removes an earlier demo (its notice files are read-only).
+    func removeDemo(_ dir: String) throws {
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: dir) else { return }
+        if let enumerator = fm.enumerator(atPath: dir) {
+            chmod(dir, 0o755)
+            while let item = enumerator.nextObject() as? String { chmod(dir + "/" + item, 0o755) }
+        }
+        for name in ["register", "notices", "certcycle.sqlite", "certcycle.sqlite-wal", "certcycle.sqlite-shm", "certcycle.sqlite.lock"]
+        where fm.fileExists(atPath: dir + "/" + name) {
+            try fm.removeItem(atPath: dir + "/" + name)
         }
     }
 }
