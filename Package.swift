@@ -101,6 +101,7 @@ let package = Package(
         .testTarget(
             name: "CertCycleNoticesTests",
             dependencies: ["CertCycleNotices", "CertCycleTestSupport"],
+            exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -39,6 +39,9 @@ public struct NightlyRun {
     /// Every template the job definitions name must exist: a run with a missing letter would
     /// record stages without their letters.
     public static func checkTemplates(_ jobs: Jobs, _ templates: LetterTemplates) throws(RunnerError) {
+        if let misspelt = templates.unknownVariables().first {
+            throw RunnerError(.configuration, misspelt.description)
+        }
         for kind in ObligationKind.allCases {
             for name in jobs.letters[kind]?.templates ?? [] where !templates.has(name) {
                 throw RunnerError(.configuration, "\(jobs.directory)/obligations/\(kind.rawValue).toml: letter template '\(name)' is not in \(jobs.templatesDirectory)")
