@@ -17,10 +17,11 @@ command -v sqlite3 >/dev/null || { echo "needs sqlite3 (apt-get install sqlite3)
 swift build -c release --product certcycle >/dev/null
 mkdir -p "$OUT"
 
-# measure LABEL CMD... : prints "LABEL seconds max-rss-MB" and keeps the numbers in $SECONDS_ $RSS_
+# measure LABEL CMD... : runs CMD (its output discarded), prints "LABEL seconds max-rss-MB",
+# and keeps the numbers in $LAST_SECONDS and $LAST_RSS_MB.
 measure() {
   local label=$1; shift
-  /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$@"
+  /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$@" >/dev/null
   read -r secs kb < "$OUT/time.txt"
   printf '%-34s %8.2f s   %6d MB peak\n' "$label" "$secs" $((kb / 1024))
   LAST_SECONDS=$secs
@@ -28,10 +29,10 @@ measure() {
 }
 
 if [ ! -f "$OUT/register/certificates.csv" ]; then
-  measure "generate $N certificates" "$BIN" generate --certificates "$N" --seed 1 --out "$OUT/register" >/dev/null
+  measure "generate $N certificates" "$BIN" generate --certificates "$N" --seed 1 --out "$OUT/register"
 fi
 rm -f "$OUT/reg.sqlite" "$OUT/reg.sqlite-wal" "$OUT/reg.sqlite-shm"
-measure "import" "$BIN" import "$OUT/register" --db "sqlite:$OUT/reg.sqlite" >/dev/null
+measure "import" "$BIN" import "$OUT/register" --db "sqlite:$OUT/reg.sqlite"
 IMPORT_SECONDS=$LAST_SECONDS
 sqlite3 "$OUT/reg.sqlite" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
 
