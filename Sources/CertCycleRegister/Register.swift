@@ -26,7 +26,7 @@ public enum CellValue: Hashable, Sendable {
 
 /// The certificate register: where staff's records live. The SQLite store is the embedded
 /// default; a shared PostgreSQL store implements the same protocol.
-public protocol Register: Sendable {
+public protocol Register: Outbox, Sendable {
     /// Runs `body` in one write transaction: its writes all land, or (when it throws) none do.
     func write<T>(_ body: (any RegisterWriter) throws -> T) throws -> T
 
@@ -77,6 +77,9 @@ public protocol RegisterWriter {
     func upsert(_ table: RegisterTable, columns: [Int], values: [CellValue?]) throws
     /// Appends to the ledger; fails unless the entry follows the current last one.
     func append(_ entry: LedgerEntry) throws
+    /// Adds an event to the outbox (once: an event already there is left as it is) with a
+    /// pending delivery for each endpoint that has none yet, due at the event's creation.
+    func enqueue(_ event: OutboxEvent, endpoints: [String]) throws
 }
 
 /// A failure of the register itself (not of the data put into it).

@@ -60,6 +60,57 @@ public final class SQLiteRegister: Register {
             try db.execute(sql: "CREATE UNIQUE INDEX ledger_kind_key ON ledger(kind, key)")
             try db.execute(sql: "CREATE INDEX ledger_runs ON ledger(kind, as_of)")
         }
+        migrator.registerMigration("v3 outbox") { db in
+            try db.execute(sql: """
+                CREATE TABLE events (
+                    event_id TEXT PRIMARY KEY,
+                    cert_no TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    effective_on TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    created_at REAL NOT NULL
+                )
+                """)
+            try db.execute(sql: "CREATE INDEX events_cert ON events(cert_no)")
+            try db.execute(sql: """
+                CREATE TABLE deliveries (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    endpoint TEXT NOT NULL,
+                    event_id TEXT NOT NULL REFERENCES events(event_id),
+                    cert_no TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at REAL NOT NULL,
+                    claimed_until REAL NOT NULL DEFAULT 0,
+                    last_status_code INTEGER,
+                    last_error TEXT,
+                    delivered_at REAL,
+                    UNIQUE (endpoint, event_id)
+                )
+                """)
+            try db.execute(sql: "CREATE INDEX deliveries_due ON deliveries(endpoint, status, next_attempt_at)")
+            try db.execute(sql: "CREATE INDEX deliveries_order ON deliveries(endpoint, cert_no, seq)")
+            try db.execute(sql: """
+                CREATE TABLE delivery_attempts (
+                    endpoint TEXT NOT NULL,
+                    event_id TEXT NOT NULL,
+                    attempt INTEGER NOT NULL,
+                    at REAL NOT NULL,
+                    status_code INTEGER,
+                    error TEXT,
+                    milliseconds INTEGER NOT NULL,
+                    PRIMARY KEY (endpoint, event_id, attempt)
+                ) WITHOUT ROWID
+                """)
+            try db.execute(sql: """
+                CREATE TABLE endpoints (
+                    name TEXT PRIMARY KEY,
+                    synced_at REAL,
+                    disabled_at REAL,
+                    disabled_reason TEXT
+                )
+                """)
+        }
         return migrator
     }
 
@@ -98,6 +149,17 @@ public final class SQLiteRegister: Register {
             try statement.execute(arguments: StatementArguments(columns.map { values[$0]?.databaseValue ?? .null }))
         }
 
+        func enqueue(_ event: OutboxEvent, endpoints: [String]) throws {
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO events (event_id, cert_no, type, effective_on, body, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+                .execute(arguments: [event.id, event.certificate, event.type, event.effectiveOn.description, event.body, event.createdAt])
+            let delivery = try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO deliveries (endpoint, event_id, cert_no, status, attempts, next_attempt_at) VALUES (?, ?, ?, 'pending', 0, ?)
+                """)
+            for endpoint in endpoints {
+                try delivery.execute(arguments: [endpoint, event.id, event.certificate, event.createdAt])
+            }
+        }
+
         func append(_ entry: LedgerEntry) throws {
             let last = try Int.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM ledger")) ?? 0
             guard entry.seq == last + 1 else {
@@ -105,6 +167,125 @@ public final class SQLiteRegister: Register {
             }
             try db.cachedStatement(sql: "INSERT INTO ledger (seq, as_of, kind, key, payload, previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)")
                 .execute(arguments: [entry.seq, entry.asOf.description, entry.kind, entry.key, entry.payload, entry.previousHash, entry.hash])
+        }
+    }
+
+    // MARK: Outbox
+
+    static let deliveryColumns = "d.seq, d.endpoint, d.event_id, d.cert_no, d.status, d.attempts, d.next_attempt_at, d.last_status_code, d.last_error, d.delivered_at"
+    static let eventColumns = "e.event_id, e.cert_no, e.type, e.effective_on, e.body, e.created_at"
+
+    static func delivery(_ r: Row) -> Delivery {
+        Delivery(seq: r[0], endpoint: r[1], eventId: r[2], certificate: r[3], status: DeliveryStatus(rawValue: r[4]) ?? .pending,
+                 attempts: r[5], nextAttemptAt: r[6], lastStatusCode: r[7], lastError: r[8], deliveredAt: r[9])
+    }
+
+    static func event(_ r: Row, from start: Int) -> OutboxEvent {
+        OutboxEvent(id: r[start], certificate: r[start + 1], type: r[start + 2], effectiveOn: CivilDate(parsing: r[start + 3] as String) ?? CivilDate(dayNumber: 0),
+                    body: r[start + 4], createdAt: r[start + 5])
+    }
+
+    public func claimDueDeliveries(endpoint: String, now: Double, claimUntil: Double, limit: Int) throws -> [(Delivery, OutboxEvent)] {
+        try dbQueue.write { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT \(Self.deliveryColumns), \(Self.eventColumns)
+                FROM deliveries d JOIN events e ON e.event_id = d.event_id
+                WHERE d.endpoint = ? AND d.status = 'pending' AND d.next_attempt_at <= ? AND d.claimed_until <= ?
+                  AND NOT EXISTS (SELECT 1 FROM deliveries p
+                                  WHERE p.endpoint = d.endpoint AND p.cert_no = d.cert_no AND p.seq < d.seq AND p.status <> 'delivered')
+                ORDER BY d.seq LIMIT ?
+                """, arguments: [endpoint, now, now, limit])
+            let claim = try db.cachedStatement(sql: "UPDATE deliveries SET claimed_until = ? WHERE seq = ?")
+            return try rows.map { row in
+                let delivery = Self.delivery(row)
+                try claim.execute(arguments: [claimUntil, delivery.seq])
+                return (delivery, Self.event(row, from: 10))
+            }
+        }
+    }
+
+    public func nextDueTime(endpoints: [String]) throws -> Double? {
+        guard !endpoints.isEmpty else { return nil }
+        return try dbQueue.read { db in
+            try Double.fetchOne(db, sql: "SELECT min(max(next_attempt_at, claimed_until)) FROM deliveries WHERE status = 'pending' AND endpoint IN (\(Array(repeating: "?", count: endpoints.count).joined(separator: ",")))",
+                                arguments: StatementArguments(endpoints))
+        }
+    }
+
+    public func recordAttempt(_ attempt: DeliveryAttempt, delivery: Delivery) throws {
+        try dbQueue.write { db in
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO delivery_attempts (endpoint, event_id, attempt, at, status_code, error, milliseconds)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [attempt.endpoint, attempt.eventId, attempt.attempt, attempt.at, attempt.statusCode, attempt.error, attempt.milliseconds])
+            try db.execute(sql: """
+                UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?, claimed_until = 0, last_status_code = ?,
+                    last_error = ?, delivered_at = ? WHERE endpoint = ? AND event_id = ?
+                """, arguments: [delivery.status.rawValue, delivery.attempts, delivery.nextAttemptAt, delivery.lastStatusCode,
+                                 delivery.lastError, delivery.deliveredAt, delivery.endpoint, delivery.eventId])
+        }
+    }
+
+    public func deliveryCounts() throws -> [String: [DeliveryStatus: Int]] {
+        try dbQueue.read { db in
+            var counts: [String: [DeliveryStatus: Int]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT endpoint, status, count(*) FROM deliveries GROUP BY endpoint, status") {
+                if let status = DeliveryStatus(rawValue: row[1]) { counts[row[0], default: [:]][status] = row[2] }
+            }
+            return counts
+        }
+    }
+
+    public func deliveries(status: DeliveryStatus?, endpoint: String?, certificate: String?, limit: Int) throws -> [(Delivery, OutboxEvent)] {
+        try dbQueue.read { db in
+            var conditions: [String] = []
+            var arguments: [(any DatabaseValueConvertible)?] = []
+            if let status { conditions.append("d.status = ?"); arguments.append(status.rawValue) }
+            if let endpoint { conditions.append("d.endpoint = ?"); arguments.append(endpoint) }
+            if let certificate { conditions.append("d.cert_no = ?"); arguments.append(certificate) }
+            arguments.append(limit)
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            return try Row.fetchAll(db, sql: """
+                SELECT \(Self.deliveryColumns), \(Self.eventColumns)
+                FROM deliveries d JOIN events e ON e.event_id = d.event_id \(filter) ORDER BY d.seq LIMIT ?
+                """, arguments: StatementArguments(arguments)).map { (Self.delivery($0), Self.event($0, from: 10)) }
+        }
+    }
+
+    public func attempts(endpoint: String, eventId: String) throws -> [DeliveryAttempt] {
+        try dbQueue.read { db in
+            try Row.fetchAll(db, sql: "SELECT endpoint, event_id, attempt, at, status_code, error, milliseconds FROM delivery_attempts WHERE endpoint = ? AND event_id = ? ORDER BY attempt",
+                             arguments: [endpoint, eventId]).map { r in
+                DeliveryAttempt(endpoint: r[0], eventId: r[1], attempt: r[2], at: r[3], statusCode: r[4], error: r[5], milliseconds: r[6])
+            }
+        }
+    }
+
+    public func redeliver(eventId: String?, deadOnly: Bool, now: Double) throws -> Int {
+        try dbQueue.write { db in
+            var sql = "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, claimed_until = 0 WHERE status <> 'pending'"
+            var arguments: [(any DatabaseValueConvertible)?] = [now]
+            if deadOnly { sql += " AND status = 'dead'" }
+            if let eventId { sql += " AND event_id = ?"; arguments.append(eventId) }
+            try db.execute(sql: sql, arguments: StatementArguments(arguments))
+            return db.changesCount
+        }
+    }
+
+    public func endpointStates() throws -> [String: EndpointState] {
+        try dbQueue.read { db in
+            var states: [String: EndpointState] = [:]
+            for r in try Row.fetchAll(db, sql: "SELECT name, synced_at, disabled_at, disabled_reason FROM endpoints") {
+                states[r[0]] = EndpointState(name: r[0], syncedAt: r[1], disabledAt: r[2], disabledReason: r[3])
+            }
+            return states
+        }
+    }
+
+    public func setEndpointState(_ state: EndpointState) throws {
+        try dbQueue.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO endpoints (name, synced_at, disabled_at, disabled_reason) VALUES (?, ?, ?, ?)",
+                           arguments: [state.name, state.syncedAt, state.disabledAt, state.disabledReason])
         }
     }
 
