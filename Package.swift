@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
     ],
     targets: [
         // Pure domain: dates, calendars, rules, obligations, public status. No IO.
@@ -54,7 +55,11 @@ let package = Package(
         // HTTP over libcurl (webhooks, health-check pings); events, outbox, signing.
         .target(
             name: "CertCyclePublish",
-            dependencies: ["CertCycleCore", "CCurl", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "CertCycleCore", "CertCycleRegister", "CertCycleConfig", "CertCycleNotices", "CCurl",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The nightly job: lock, catch-up, notices, ledger, metrics.
@@ -63,6 +68,18 @@ let package = Package(
             dependencies: [
                 "CertCycleCore", "CertCycleRegister", "CertCycleConfig", "CertCycleNotices", "CertCyclePublish",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The shared register: the `Register` protocol on PostgreSQL (postgres-nio), run lock by
+        // advisory lock, and moving a whole register between stores (migrate-store).
+        .target(
+            name: "CertCycleRegisterPostgres",
+            dependencies: [
+                "CertCycleCore", "CertCycleRegister",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -77,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "certcycle",
             dependencies: [
-                "CertCycleCore", "CertCycleRegister", "CertCycleConfig", "CertCycleApp", "CertCycleNotices", "CertCycleRunner",
+                "CertCycleCore", "CertCycleRegister", "CertCycleConfig", "CertCycleApp", "CertCycleNotices", "CertCycleRunner", "CertCyclePublish",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -1,9 +1,24 @@
 public import CertCycleCore
+public import CertCycleRegister
+import Foundation
 import CertCycleNotices
 
 /// `certcycle show CERT`: everything about one certificate on one date, for staff.
 public enum CertificateReport {
-    public static func render(_ file: CertificateFile, rules: CertificationRules, asOf date: CivilDate) -> String {
+    /// Deliveries of the certificate's events, with their attempts, for the "events" section.
+    public struct EventDelivery: Sendable {
+        public var delivery: Delivery
+        public var event: OutboxEvent
+        public var attempts: [DeliveryAttempt]
+
+        public init(delivery: Delivery, event: OutboxEvent, attempts: [DeliveryAttempt]) {
+            self.delivery = delivery
+            self.event = event
+            self.attempts = attempts
+        }
+    }
+
+    public static func render(_ file: CertificateFile, rules: CertificationRules, asOf date: CivilDate, events: [EventDelivery] = []) -> String {
         let history = CertificateHistory(file)
         let c = file.certificate
         var out = "证书 \(c.certNo)（截至 \(date)）\n"
@@ -58,7 +73,24 @@ public enum CertificateReport {
         if !findings.isEmpty {
             out += "\n提示：\n" + findings.map(FindingOutput.line).joined(separator: "\n") + "\n"
         }
+        if !events.isEmpty {
+            var table = TextTable(header: ["事件", "类型", "生效", "端点", "状态", "尝试"])
+            for item in events {
+                let tries = item.attempts.map { attempt in
+                    "#\(attempt.attempt) \(Self.time(attempt.at)) " + (attempt.statusCode.map { "HTTP \($0)" } ?? attempt.error ?? "")
+                }.joined(separator: "; ")
+                table.append([item.event.id, item.event.type, item.event.effectiveOn.description, item.delivery.endpoint,
+                              item.delivery.status.rawValue, tries])
+            }
+            out += "\n发布事件（webhook）：\n" + table.render()
+        }
         return out
+    }
+}
+
+extension CertificateReport {
+    static func time(_ seconds: Double) -> String {
+        ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: seconds))
     }
 }
 

@@ -15,15 +15,15 @@ public struct Configuration: Sendable {
     public var db: String?
     /// A healthchecks.io-style URL pinged when a run starts, succeeds or fails.
     public var healthcheckURL: String?
-    /// Webhook endpoints, validated when publication runs.
-    public var endpoints: [[String: String]] = []
+    /// Webhook endpoints.
+    public var endpoints: [EndpointSettings] = []
     /// The file this came from, if any.
     public var path: String?
 
     public init() {}
 
     static let keys: Set<String> = ["timezone", "jobs", "notices", "db", "healthcheck_url", "endpoints"]
-    static let endpointKeys: Set<String> = ["name", "url", "secret_file", "secret_credential", "events", "format", "allow_http"]
+    static let endpointKeys: Set<String> = ["name", "url", "secret_file", "secret_credential", "events", "format", "allow_http", "ca_file"]
 
     /// Reads `path`; relative `jobs` and `notices` folders are taken from the file's folder.
     public static func load(path: String) throws(ConfigError) -> Configuration {
@@ -53,14 +53,61 @@ public struct Configuration: Sendable {
         }
         for (index, entry) in (file.table["endpoints"]?.array ?? TOMLArray()).enumerated() {
             guard let table = entry.table else { throw ConfigError(file: path, "each [[endpoints]] must be a table") }
-            try file.rejectUnknownKeys(endpointKeys, in: table, context: "endpoints[\(index)].")
-            var endpoint: [String: String] = [:]
-            for key in table.keys {
-                endpoint[key] = table[key]?.string ?? table[key].map { "\($0)" }
+            let endpoint = try endpointSettings(table, index: index, file: file, resolve: resolve)
+            if configuration.endpoints.contains(where: { $0.name == endpoint.name }) {
+                throw ConfigError(file: path, "two endpoints are named '\(endpoint.name)'; names must be unique")
             }
             configuration.endpoints.append(endpoint)
         }
         return configuration
+    }
+
+    static func endpointSettings(_ table: TOMLTable, index: Int, file: TOMLFile, resolve: (String) -> String) throws(ConfigError) -> EndpointSettings {
+        let path = file.path
+        let context = "endpoints[\(index)]"
+        try file.rejectUnknownKeys(endpointKeys, in: table, context: context + ".")
+        guard let name = try file.string("name", in: table), !name.isEmpty,
+              name.utf8.allSatisfy({ $0 >= 0x21 && $0 < 0x7F && $0 != 0x2C })
+        else { throw ConfigError(file: path, "\(context): 'name' is required (printable ASCII, no spaces)") }
+        guard let url = try file.string("url", in: table) else { throw ConfigError(file: path, "endpoint '\(name)': 'url' is required") }
+        var allowHTTP = false
+        if let value = table["allow_http"] {
+            guard let flag = value.bool else { throw ConfigError(file: path, "endpoint '\(name)': 'allow_http' must be true or false") }
+            allowHTTP = flag
+        }
+        if let problem = EndpointSettings.urlProblem(url, allowHTTP: allowHTTP) {
+            // The URL itself is not repeated: it may carry a token.
+            throw ConfigError(file: path, "endpoint '\(name)': 'url' \(problem)")
+        }
+        let secret: EndpointSettings.SecretSource
+        switch (try file.string("secret_file", in: table), try file.string("secret_credential", in: table)) {
+        case (let file?, nil): secret = .file(resolve(file))
+        case (nil, let credential?): secret = .credential(credential)
+        case (nil, nil): throw ConfigError(file: path, "endpoint '\(name)': set secret_file or secret_credential (secrets never go in this file)")
+        default: throw ConfigError(file: path, "endpoint '\(name)': set only one of secret_file and secret_credential")
+        }
+        var events = ["certificate.*"]
+        if let value = table["events"] {
+            guard let array = value.array else { throw ConfigError(file: path, "endpoint '\(name)': 'events' must be a list") }
+            events = []
+            for element in array {
+                guard let pattern = element.string,
+                      pattern == "*" || pattern == "certificate.*" || EndpointSettings.eventTypes.contains(pattern)
+                else {
+                    throw ConfigError(file: path, "endpoint '\(name)': 'events' holds \(element.debugDescription); use certificate.* or one of \(EndpointSettings.eventTypes.joined(separator: ", "))")
+                }
+                events.append(pattern)
+            }
+        }
+        var format = EndpointSettings.Format.standard
+        if let text = try file.string("format", in: table) {
+            guard let parsed = EndpointSettings.Format(rawValue: text) else {
+                throw ConfigError(file: path, "endpoint '\(name)': 'format' must be standard or certsearch")
+            }
+            format = parsed
+        }
+        let caFile = try file.string("ca_file", in: table).map(resolve)
+        return EndpointSettings(name: name, url: url, secret: secret, events: events, format: format, allowHTTP: allowHTTP, caFile: caFile)
     }
 
     /// Today's civil date in the configured time zone, whatever the server's TZ.

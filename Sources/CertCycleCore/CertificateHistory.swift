@@ -139,6 +139,33 @@ public struct PublicChange: Hashable, Sendable {
     public var star: StarGrade
     public var validThrough: CivilDate
     public var clause: String
+    /// The state the day before (nil for the issue).
+    public var previousScope: String?
+    public var previousStar: StarGrade?
+    public var previousValidThrough: CivilDate?
+
+    /// What kind of publication the change is (INTERFACE.md event types): the status change,
+    /// else a renewal (new validity), a change of scope, or of star grade.
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case issued, suspended, restored, withdrawn, expired, renewed
+        case scopeChanged = "scope_changed"
+        case starChanged = "star_changed"
+    }
+
+    public var kind: Kind {
+        guard let before = previousStatus else { return .issued }
+        if before != status {
+            switch status {
+            case .suspended: return .suspended
+            case .withdrawn: return .withdrawn
+            case .expired: return .expired
+            case .active: return before == .suspended ? .restored : .renewed
+            }
+        }
+        if previousValidThrough != validThrough { return .renewed }
+        if previousScope != scope { return .scopeChanged }
+        return .starChanged
+    }
 }
 
 extension CertificateHistory {
@@ -153,7 +180,8 @@ extension CertificateHistory {
                 continue
             }
             changes.append(PublicChange(date: point, status: now.status, previousStatus: last?.status, scope: now.scope,
-                                        star: now.star, validThrough: now.validThrough, clause: now.clause))
+                                        star: now.star, validThrough: now.validThrough, clause: now.clause,
+                                        previousScope: last?.scope, previousStar: last?.star, previousValidThrough: last?.validThrough))
         }
         return changes
     }
@@ -170,6 +198,7 @@ extension CertificateHistory {
             return nil
         }
         return PublicChange(date: date, status: now.status, previousStatus: before?.status, scope: now.scope,
-                            star: now.star, validThrough: now.validThrough, clause: now.clause)
+                            star: now.star, validThrough: now.validThrough, clause: now.clause,
+                            previousScope: before?.scope, previousStar: before?.star, previousValidThrough: before?.validThrough)
     }
 }

@@ -105,6 +105,12 @@ public struct EndpointState: Sendable, Hashable {
 
 /// The outbox: events, their deliveries to each endpoint, and the attempts.
 public protocol Outbox: Sendable {
+    /// Starts a publishing pass. A store that lets one publisher work at a time (the embedded
+    /// SQLite file) returns its lock, and clears claims left by a publisher that died; one
+    /// shared by several publishers (PostgreSQL: SKIP LOCKED claims) returns nil. Throws
+    /// `RunLockHeld` when another publisher holds the lock.
+    func beginPublishing(holder: String) throws -> (any RunLock)?
+
     /// Deliveries that may be attempted now for `endpoint`, oldest first, with their events:
     /// pending, due by `now`, not claimed by another publisher, and the earliest of their
     /// certificate that the endpoint has not accepted (so a certificate's events arrive in

@@ -185,6 +185,13 @@ public final class SQLiteRegister: Register {
                     body: r[start + 4], createdAt: r[start + 5])
     }
 
+    public func beginPublishing(holder: String) throws -> (any RunLock)? {
+        let lock = try FileRunLock(path: path + ".publish.lock", holder: holder)
+        // Only one publisher works on this file at a time: any claim left is a dead one's.
+        try dbQueue.write { db in try db.execute(sql: "UPDATE deliveries SET claimed_until = 0 WHERE claimed_until > 0") }
+        return lock
+    }
+
     public func claimDueDeliveries(endpoint: String, now: Double, claimUntil: Double, limit: Int) throws -> [(Delivery, OutboxEvent)] {
         try dbQueue.write { db in
             let rows = try Row.fetchAll(db, sql: """

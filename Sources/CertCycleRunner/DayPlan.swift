@@ -24,17 +24,18 @@ struct FoundChange {
     var organization: Organization?
     /// The suspension behind a `suspended` status.
     var suspension: Suspension?
+    var issuedOn: CivilDate
 
     var key: String { "\(certificate.certNo)|\(change.date)" }
 
     /// The status-letter key of Jobs/runner.toml this change calls for, if any.
     var letterKey: String? {
-        switch change.status {
-        case .suspended where change.previousStatus != .suspended: "suspended"
-        case .withdrawn where change.previousStatus != .withdrawn: "withdrawn"
-        case .expired where change.previousStatus != .expired: "expired"
-        case .active where change.previousStatus == .suspended: "restored"
-        default: nil
+        switch change.kind {
+        case .suspended: "suspended"
+        case .withdrawn: "withdrawn"
+        case .expired: "expired"
+        case .restored: "restored"
+        case .issued, .renewed, .scopeChanged, .starChanged: nil
         }
     }
 }

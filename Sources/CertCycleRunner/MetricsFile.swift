@@ -1,4 +1,5 @@
 public import CertCycleCore
+public import CertCycleRegister
 public import Foundation
 
 /// A Prometheus text file for node_exporter's textfile collector, written atomically (a
@@ -20,7 +21,7 @@ public struct MetricsFile {
     }
 
     /// Writes the metrics of a run that ended at `finished` after `duration` seconds.
-    public func write(report: RunReport?, succeeded: Bool, finished: Date, duration: Double) throws {
+    public func write(report: RunReport?, deliveries: [String: [DeliveryStatus: Int]]? = nil, succeeded: Bool, finished: Date, duration: Double) throws {
         let lastSuccess = succeeded ? finished.timeIntervalSince1970 : previousLastSuccess()
         var out = ""
         func metric(_ name: String, _ help: String, _ type: String = "gauge", _ samples: [(String, Double)]) {
@@ -48,6 +49,15 @@ public struct MetricsFile {
                 metric("certcycle_status_changes", "Certificates whose public state changed on the last day processed.", "gauge", [("", Double(last.statusChanges))])
                 metric("certcycle_findings", "Compliance and data warnings on the last day processed.", "gauge", [("", Double(last.findings))])
             }
+        }
+        if let deliveries {
+            var samples: [(String, Double)] = []
+            for endpoint in deliveries.keys.sorted() {
+                for status in DeliveryStatus.allCases {
+                    samples.append(("{endpoint=\"\(endpoint)\",status=\"\(status.rawValue)\"}", Double(deliveries[endpoint]?[status] ?? 0)))
+                }
+            }
+            metric("certcycle_webhook_deliveries", "Outbox deliveries by endpoint and status (delivered, pending, dead).", "gauge", samples)
         }
         let temporary = path + ".tmp-\(getpid())"
         try Data(out.utf8).write(to: URL(fileURLWithPath: temporary))

@@ -1,6 +1,7 @@
 public import CertCycleConfig
 public import CertCycleCore
 public import CertCycleNotices
+import CertCyclePublish
 public import CertCycleRegister
 public import Foundation
 public import Logging
@@ -24,6 +25,8 @@ public struct NightlyRun {
     public var holder: String
     /// The wall clock, for the run records only (never for what is computed).
     public var now: @Sendable () -> Date
+    /// Webhook endpoints: each day's status changes are queued for those that want them.
+    public var endpoints: [EndpointSettings] = []
 
     public init(register: any Register, jobs: Jobs, templates: LetterTemplates, notices: NoticeFolderWriter, logger: Logger,
                 holder: String, now: @escaping @Sendable () -> Date = Date.init) {
@@ -83,6 +86,10 @@ public struct NightlyRun {
         }
         if !dryRun { try notices.removeAbandonedTemporaryFolders() }
 
+        if !dryRun, !endpoints.isEmpty {
+            // A new endpoint first gets every certificate's state as of the day before this run's days.
+            try EndpointSync(register: register, jobs: jobs, logger: logger, now: now).syncNew(endpoints, asOf: first.addingDays(-1))
+        }
         var chain = LedgerChain(after: try register.lastLedgerEntry(kind: nil))
         var previousManifest = try register.lastLedgerEntry(kind: "notice").flatMap { Self.manifestHash(ofNoticePayload: $0.payload) }
         var recordedThisRun: Set<String> = []
@@ -184,6 +191,7 @@ public struct NightlyRun {
         }
 
         var changeRows: [StatusChangeRow] = []
+        var events: [(OutboxEvent, [String])] = []
         for found in scan.changes {
             changeRows.append(StatusChangeRow(certificate: found.certificate.certNo, organizationName: found.organization?.name, change: found.change))
             guard !recordedChanges.contains(found.key) else { continue }
@@ -196,6 +204,10 @@ public struct NightlyRun {
                                        organization: org, template: template, context: context)
             }
             records.append(PlannedRecord(kind: "status", key: found.key, payload: Self.changePayload(found, letter: letter)))
+            let event = CertificateEvents.event(for: found.change, certificate: found.certificate, organization: found.organization,
+                                                issuedOn: found.issuedOn, foundAt: now())
+            let targets = endpoints.filter { $0.accepts(event.type) }.map(\.name)
+            if !targets.isEmpty { events.append((event, targets)) }
         }
 
         rows.sort { Obligation.staffOrder($0.obligation, $1.obligation) }
@@ -247,6 +259,7 @@ public struct NightlyRun {
         entries.append(chain.append(asOf: date, kind: "run", key: folderName, payload: runPayload(outcome)))
         try register.write { writer in
             for entry in entries { try writer.append(entry) }
+            for (event, targets) in events { try writer.enqueue(event, endpoints: targets) }
         }
         previousManifest = manifestHash
         return outcome
@@ -269,7 +282,8 @@ public struct NightlyRun {
             }
             if let change = history.change(on: date, settings: rules.settings) {
                 let suspension = file.suspensions.filter { $0.isInForce(on: date) && $0.reducedScope == nil }.max { $0.startOn < $1.startOn }
-                scan.changes.append(FoundChange(change: change, certificate: file.certificate, organization: file.organization, suspension: suspension))
+                scan.changes.append(FoundChange(change: change, certificate: file.certificate, organization: file.organization,
+                                                suspension: suspension, issuedOn: history.issuedOn(asOf: date) ?? date))
             }
             scan.findings += rules.findings(of: history, on: date)
         }

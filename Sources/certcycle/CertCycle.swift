@@ -11,7 +11,7 @@ struct CertCycle: AsyncParsableCommand {
         status is on any date. Start with `certcycle demo`.
         """,
         subcommands: [
-            Demo.self, Run.self, Import.self, Export.self, Generate.self, Scan.self, Status.self, Show.self,
+            Demo.self, Run.self, Publish.self, OutboxCommand.self, Import.self, Export.self, Generate.self, Scan.self, Status.self, Show.self,
             LedgerCommand.self, ManDaysCommand.self, Evaluate.self, CalendarCommand.self,
         ]
     )

@@ -114,8 +114,12 @@ struct Show: ParsableCommand {
             guard let file = try register.certificateFile(cert) else {
                 throw CLIError(.usage, "no certificate '\(cert)' in the register; `certcycle status` lists them")
             }
+            let events = try register.deliveries(status: nil, endpoint: nil, certificate: cert, limit: 1000).map { delivery, event in
+                CertificateReport.EventDelivery(delivery: delivery, event: event,
+                                                attempts: try register.attempts(endpoint: delivery.endpoint, eventId: event.id))
+            }
             let out = OutputSink.standardOutput()
-            out.write(CertificateReport.render(file, rules: jobs.rules, asOf: asOf.date(configuration)))
+            out.write(CertificateReport.render(file, rules: jobs.rules, asOf: asOf.date(configuration), events: events))
             out.flush()
         }
     }

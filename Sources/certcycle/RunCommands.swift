@@ -2,6 +2,7 @@ import ArgumentParser
 import CertCycleConfig
 import CertCycleCore
 import CertCycleNotices
+import CertCyclePublish
 import CertCycleRegister
 import CertCycleRunner
 import Foundation
@@ -36,10 +37,12 @@ struct Run: ParsableCommand {
         var health: HealthCheck?
         var report: RunReport?
         var succeeded = false
+        var deliveries: [String: [DeliveryStatus: Int]]?
         defer {
             if let metricsFile {
                 do {
-                    try MetricsFile(path: metricsFile).write(report: report, succeeded: succeeded, finished: Date(), duration: Date().timeIntervalSince(started))
+                    try MetricsFile(path: metricsFile).write(report: report, deliveries: deliveries, succeeded: succeeded, finished: Date(),
+                                                             duration: Date().timeIntervalSince(started))
                 } catch {
                     logger.error("cannot write the metrics file: \(error)")
                 }
@@ -52,16 +55,30 @@ struct Run: ParsableCommand {
             do {
                 let jobs = try common.loadJobs(configuration)
                 let templates = try loadTemplates(jobs)
+                let endpoints = try PublishingEndpoint.load(configuration.endpoints)
                 let register = try common.openRegister(configuration)
-                let nightly = NightlyRun(register: register, jobs: jobs, templates: templates,
+                var nightly = NightlyRun(register: register, jobs: jobs, templates: templates,
                                          notices: NoticeFolderWriter(root: notices ?? configuration.notices), logger: logger,
                                          holder: processDescription())
+                nightly.endpoints = configuration.endpoints
                 let date = asOf.date(configuration)
                 let result = try nightly.run(asOf: date, dryRun: dryRun)
                 report = result
                 printSummary(result)
+                var pending = 0
+                if !dryRun, !endpoints.isEmpty {
+                    let published = try Publisher(outbox: register, endpoints: endpoints, logger: logger).deliverDue(wait: 10, holder: processDescription())
+                    print(PublishSummary.line(published))
+                    pending = published.pending
+                    deliveries = try register.deliveryCounts()
+                }
                 succeeded = true
                 health?.ping(.success, message: "certcycle run \(date): \(result.days.count) day(s)", logger: logger)
+                if pending > 0 {
+                    throw CLIError(.tryAgain, "\(pending) webhook deliveries are still pending; `certcycle publish` (or its timer) retries them")
+                }
+            } catch let error as CLIError where error.code == .tryAgain && succeeded {
+                throw error
             } catch {
                 health?.ping(.fail, message: "\(error)", logger: logger)
                 throw error

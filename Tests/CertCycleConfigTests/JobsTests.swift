@@ -91,13 +91,15 @@ struct ConfigurationTests {
         [[endpoints]]
         name = "directory"
         url = "https://example.cn/hooks/certcycle"
+        secret_file = "secrets/directory"
         events = ["certificate.*"]
         """.write(toFile: tmp.path("certcycle.toml"), atomically: true, encoding: .utf8)
         let configuration = try Configuration.load(path: tmp.path("certcycle.toml"))
         #expect(configuration.timeZone.identifier == "Asia/Urumqi")
         #expect(configuration.jobs == tmp.path("myjobs"))
         #expect(configuration.notices == "/var/lib/certcycle/notices")
-        #expect(configuration.endpoints.first?["name"] == "directory")
+        #expect(configuration.endpoints.first?.name == "directory")
+        #expect(configuration.endpoints.first?.secret == .file(tmp.path("secrets/directory")))
 
         try "timezone = \"Mars/Olympus\"\n".write(toFile: tmp.path("bad.toml"), atomically: true, encoding: .utf8)
         let error = #expect(throws: ConfigError.self) { try Configuration.load(path: tmp.path("bad.toml")) }
