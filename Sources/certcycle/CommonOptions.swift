@@ -33,9 +33,18 @@ struct CommonOptions: ParsableArguments {
         switch try DatabaseLocation(url) {
         case .sqlite(let path):
             return try SQLiteRegister(path: path)
-        case .postgres:
-            throw CLIError(.unavailable, "this build of certcycle has no PostgreSQL store yet; use an sqlite: register")
+        case .postgres(let url):
+            return try openPostgresRegister(url)
         }
+    }
+}
+
+extension CommonOptions {
+    /// The read-only scan of the register with the rules of Jobs/, and the date to scan for.
+    func registerScan(asOf: AsOfOption) throws -> (RegisterScan, CivilDate) {
+        let configuration = try loadConfiguration()
+        let jobs = try loadJobs(configuration)
+        return (RegisterScan(register: try openRegister(configuration), rules: jobs.rules), asOf.date(configuration))
     }
 }
 

@@ -19,10 +19,7 @@ struct Scan: ParsableCommand {
 
     func run() throws {
         try runReporting {
-            let configuration = try common.loadConfiguration()
-            let jobs = try common.loadJobs(configuration)
-            let scan = RegisterScan(register: try common.openRegister(configuration), rules: jobs.rules)
-            let date = asOf.date(configuration)
+            let (scan, date) = try common.registerScan(asOf: asOf)
             let out = OutputSink.standardOutput()
             var findings: [Finding] = []
             switch format {
@@ -70,10 +67,7 @@ struct Status: ParsableCommand {
 
     func run() throws {
         try runReporting {
-            let configuration = try common.loadConfiguration()
-            let jobs = try common.loadJobs(configuration)
-            let scan = RegisterScan(register: try common.openRegister(configuration), rules: jobs.rules)
-            let date = asOf.date(configuration)
+            let (scan, date) = try common.registerScan(asOf: asOf)
             let out = OutputSink.standardOutput()
             switch format {
             case .jsonl:

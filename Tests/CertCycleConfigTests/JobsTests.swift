@@ -108,3 +108,68 @@ struct ConfigurationTests {
         #expect(throws: ConfigError.self) { try Configuration.load(path: tmp.path("bad.toml")) }
     }
 }
+
+@Suite("webhook endpoints in the configuration")
+struct EndpointConfigurationTests {
+    func load(_ endpoint: String) throws -> Result<Configuration, ConfigError> {
+        let tmp = try TemporaryFolder()
+        defer { tmp.cleanUp() }
+        try ("[[endpoints]]\n" + endpoint).write(toFile: tmp.path("c.toml"), atomically: true, encoding: .utf8)
+        do {
+            return .success(try Configuration.load(path: tmp.path("c.toml")))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    @Test("an endpoint reads its name, URL, secret source, event patterns and format")
+    func parsed() throws {
+        let result = try load("""
+            name = "certsearch"
+            url = "https://api.example.org/upload-cert?token=abc"
+            secret_credential = "certsearch"
+            events = ["certificate.suspended", "certificate.withdrawn"]
+            format = "certsearch"
+            ca_file = "/etc/ssl/ca.pem"
+            """)
+        let endpoint = try #require(try result.get().endpoints.first)
+        #expect(endpoint.secret == .credential("certsearch"))
+        #expect(endpoint.format == .certsearch)
+        #expect(endpoint.accepts("certificate.suspended"))
+        #expect(!endpoint.accepts("certificate.issued"))
+        #expect(endpoint.displayURL == "https://api.example.org/upload-cert")
+    }
+
+    @Test("event patterns: certificate.* takes every type")
+    func patterns() {
+        let endpoint = EndpointSettings(name: "a", url: "https://x.example", secret: .file("/s"))
+        #expect(EndpointSettings.eventTypes.allSatisfy(endpoint.accepts))
+    }
+
+    @Test("a bad endpoint is refused with one line that names it and never repeats the URL", arguments: [
+        ("name = \"a\"\nurl = \"http://hooks.example.cn/x?token=s3cr3t\"\nsecret_file = \"s\"\n", "plain http"),
+        ("name = \"a\"\nurl = \"http://hooks.example.cn/x\"\nsecret_file = \"s\"\nallow_http = \"yes\"\n", "'allow_http' must be true or false"),
+        ("name = \"a\"\nurl = \"https://hooks.example.cn/x\"\n", "set secret_file or secret_credential"),
+        ("name = \"a\"\nurl = \"https://hooks.example.cn/x\"\nsecret_file = \"s\"\nsecret_credential = \"c\"\n", "only one of"),
+        ("name = \"a\"\nurl = \"https://hooks.example.cn/x\"\nsecret_file = \"s\"\nformat = \"xml\"\n", "standard or certsearch"),
+        ("name = \"a\"\nurl = \"https://hooks.example.cn/x\"\nsecret_file = \"s\"\nevents = [\"cert.*\"]\n", "'events' holds"),
+        ("url = \"https://hooks.example.cn/x\"\nsecret_file = \"s\"\n", "'name' is required"),
+        ("name = \"a\"\nurl = \"ftp://hooks.example.cn/x\"\nsecret_file = \"s\"\n", "must be an https:// URL"),
+        ("name = \"a\"\nurl = \"https://x.example\"\nsecret_file = \"s\"\nsecret = \"whsec_abc\"\n", "unknown key 'endpoints[0].secret'"),
+    ])
+    func refused(text: String, message: String) throws {
+        guard case .failure(let error) = try load(text) else {
+            Issue.record("accepted: \(text)")
+            return
+        }
+        #expect(error.description.contains(message), "\(error.description)")
+        #expect(!error.description.contains("s3cr3t"))
+        #expect(!error.description.contains("\n"))
+    }
+
+    @Test("plain http to a loopback address is allowed without allow_http")
+    func loopback() throws {
+        let result = try load("name = \"local\"\nurl = \"http://127.0.0.1:8080/hook\"\nsecret_file = \"s\"\n")
+        #expect(try result.get().endpoints.first?.url == "http://127.0.0.1:8080/hook")
+    }
+}

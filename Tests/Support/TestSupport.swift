@@ -56,6 +56,21 @@ public func folderContents(_ folder: String) throws -> [String: Data] {
     return result
 }
 
+/// A process for the built `certcycle`, in `directory`, without the caller's CERTCYCLE_DB and
+/// CERTCYCLE_CONFIG (tests say what they mean), plus `environment`.
+func certcycleProcess(_ arguments: [String], in directory: String, environment: [String: String]) -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: certcycleExecutable())
+    process.arguments = arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    var env = ProcessInfo.processInfo.environment
+    env["CERTCYCLE_DB"] = nil
+    env["CERTCYCLE_CONFIG"] = nil
+    env.merge(environment) { $1 }
+    process.environment = env
+    return process
+}
+
 /// What a run of the built `certcycle` printed and how it exited.
 public struct CommandResult: Sendable {
     public var status: Int32
@@ -75,15 +90,7 @@ public func certcycleExecutable() -> String {
 /// Runs the built `certcycle` with `arguments` in `directory`. Output goes through files, not
 /// pipes, so a large output can never block the child or the test.
 public func runCertcycle(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: certcycleExecutable())
-    process.arguments = arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    var env = ProcessInfo.processInfo.environment
-    env["CERTCYCLE_DB"] = nil
-    env["CERTCYCLE_CONFIG"] = nil
-    env.merge(environment) { $1 }
-    process.environment = env
+    let process = certcycleProcess(arguments, in: directory, environment: environment)
     let out = URL(fileURLWithPath: directory).appendingPathComponent(".stdout-\(UUID().uuidString)")
     let err = URL(fileURLWithPath: directory).appendingPathComponent(".stderr-\(UUID().uuidString)")
     FileManager.default.createFile(atPath: out.path, contents: nil)
@@ -107,15 +114,8 @@ public func runCertcycle(_ arguments: [String], in directory: String, environmen
 }
 
 /// Starts the built `certcycle` without waiting; its output goes to /dev/null.
-public func startCertcycle(_ arguments: [String], in directory: String) throws -> Process {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: certcycleExecutable())
-    process.arguments = arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    var env = ProcessInfo.processInfo.environment
-    env["CERTCYCLE_DB"] = nil
-    env["CERTCYCLE_CONFIG"] = nil
-    process.environment = env
+public func startCertcycle(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws -> Process {
+    let process = certcycleProcess(arguments, in: directory, environment: environment)
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
     process.standardInput = FileHandle.nullDevice
