@@ -94,14 +94,22 @@ let package = Package(
         .executableTarget(
             name: "certcycle",
             dependencies: [
-                "CertCycleCore", "CertCycleRegister", "CertCycleConfig", "CertCycleApp", "CertCycleNotices", "CertCycleRunner", "CertCyclePublish",
+                "CertCycleCore", "CertCycleRegister", "CertCycleConfig", "CertCycleApp", "CertCycleNotices", "CertCycleRunner", "CertCyclePublish", "CertCycleRegisterPostgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
         // Golden files and temporary folders, shared by the test targets.
-        .target(name: "CertCycleTestSupport", path: "Tests/Support", swiftSettings: swiftSettings),
+        .target(name: "CertCycleTestSupport", path: "Tests/Support", exclude: ["webhook_receiver.py"], swiftSettings: swiftSettings),
+        // `StoreKind` and fresh registers of either store (a new database per test on PostgreSQL),
+        // for the tests that run against both stores.
+        .target(
+            name: "CertCycleStoreTestSupport",
+            dependencies: ["CertCycleRegister", "CertCycleRegisterPostgres", "CertCycleTestSupport"],
+            path: "Tests/StoreSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CertCycleCoreTests",
             dependencies: ["CertCycleCore", .product(name: "PropertyBased", package: "swift-property-based")],
@@ -111,7 +119,7 @@ let package = Package(
         .testTarget(name: "CertCycleConfigTests", dependencies: ["CertCycleConfig", "CertCycleTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CertCycleRegisterTests",
-            dependencies: ["CertCycleRegister", "CertCycleConfig", "CertCycleTestSupport"],
+            dependencies: ["CertCycleRegister", "CertCycleConfig", "CertCycleTestSupport", "CertCycleStoreTestSupport"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
@@ -123,7 +131,20 @@ let package = Package(
         ),
         .testTarget(
             name: "CertCycleRunnerTests",
-            dependencies: ["CertCycleRunner", "CertCycleRegister", "CertCycleConfig", "CertCycleNotices", "CertCycleTestSupport"],
+            dependencies: ["CertCycleRunner", "CertCycleRegister", "CertCycleConfig", "CertCycleNotices", "CertCycleTestSupport", "CertCycleStoreTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CertCycleRegisterPostgresTests",
+            dependencies: [
+                "CertCycleRegisterPostgres", "CertCycleRegister", "CertCycleCore", "CertCycleConfig", "CertCycleRunner", "CertCycleNotices",
+                "CertCycleTestSupport", "CertCycleStoreTestSupport", "certcycle",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CertCyclePublishTests",
+            dependencies: ["CertCyclePublish", "CertCycleRunner", "CertCycleRegister", "CertCycleConfig", "CertCycleTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

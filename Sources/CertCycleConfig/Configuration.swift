@@ -23,7 +23,8 @@ public struct Configuration: Sendable {
     public init() {}
 
     static let keys: Set<String> = ["timezone", "jobs", "notices", "db", "healthcheck_url", "endpoints"]
-    static let endpointKeys: Set<String> = ["name", "url", "secret_file", "secret_credential", "events", "format", "allow_http", "ca_file"]
+    static let endpointKeys: Set<String> = ["name", "url", "secret_file", "secret_credential", "events", "format", "allow_http", "ca_file",
+                                            "connect_timeout_seconds", "timeout_seconds"]
 
     /// Reads `path`; relative `jobs` and `notices` folders are taken from the file's folder.
     public static func load(path: String) throws(ConfigError) -> Configuration {
@@ -107,7 +108,10 @@ public struct Configuration: Sendable {
             format = parsed
         }
         let caFile = try file.string("ca_file", in: table).map(resolve)
-        return EndpointSettings(name: name, url: url, secret: secret, events: events, format: format, allowHTTP: allowHTTP, caFile: caFile)
+        var endpoint = EndpointSettings(name: name, url: url, secret: secret, events: events, format: format, allowHTTP: allowHTTP, caFile: caFile)
+        if let seconds = try file.double("connect_timeout_seconds", in: table, range: 1...300) { endpoint.connectTimeout = seconds }
+        if let seconds = try file.double("timeout_seconds", in: table, range: 1...600) { endpoint.timeout = seconds }
+        return endpoint
     }
 
     /// Today's civil date in the configured time zone, whatever the server's TZ.

@@ -25,6 +25,9 @@ public struct EndpointSettings: Sendable, Hashable {
     public var allowHTTP: Bool
     /// A PEM bundle of CAs to trust instead of the system's.
     public var caFile: String?
+    /// Seconds to connect (default 10) and for a whole request (default 30).
+    public var connectTimeout: Double = 10
+    public var timeout: Double = 30
 
     public init(name: String, url: String, secret: SecretSource, events: [String] = ["certificate.*"], format: Format = .standard,
                 allowHTTP: Bool = false, caFile: String? = nil) {
@@ -58,10 +61,16 @@ public struct EndpointSettings: Sendable, Hashable {
         switch scheme {
         case "https": return nil
         case "http":
-            let loopback = host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
+            let loopback = host == "localhost" || host == "::1" || host == "[::1]" || Self.isIPv4Loopback(host)
             return loopback || allowHTTP ? nil : "uses plain http to a host that is not loopback; use https, or set allow_http = true"
         default: return "must be an https:// URL"
         }
+    }
+
+    /// 127.x.y.z written as an address: a host name that merely starts with "127." is not loopback.
+    static func isIPv4Loopback(_ host: String) -> Bool {
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isASCII) && UInt8($0) != nil }
     }
 
     /// The URL without its query or credentials, for logs and messages (a query may hold a token).

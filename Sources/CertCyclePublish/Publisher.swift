@@ -22,8 +22,9 @@ public struct SystemClock: PublishClock {
 public struct RetryPolicy: Sendable {
     /// Seconds to wait after attempt n (1-based) fails, before attempt n + 1.
     public var delays: [Double]
-    /// Each delay is spread by up to this fraction either way, so endpoints that come back
-    /// are not hit by every publisher at once.
+    /// Each delay is lengthened by up to this fraction, so endpoints that come back are not hit
+    /// by every publisher at once. Never shortened: the schedule must last at least three days
+    /// (INTERFACE.md), and the nominal one lasts only 3.15.
     public var jitter: Double
 
     public static let standard = RetryPolicy(delays: [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400], jitter: 0.1)
@@ -40,7 +41,7 @@ public struct RetryPolicy: Sendable {
         guard attempts < maxAttempts else { return nil }
         let base = delays[attempts - 1]
         let spread = base * jitter
-        let jittered = spread > 0 ? base + Double.random(in: -spread...spread) : base
+        let jittered = spread > 0 ? base + Double.random(in: 0...spread) : base
         // Retry-After is honoured: never sooner than the receiver asked (capped at a day).
         return max(jittered, min(retryAfter ?? 0, 86400))
     }
@@ -94,12 +95,13 @@ public struct Publisher {
     public var logger: Logger
     public var concurrency: Int
     public var batchSize: Int
-    /// How long a claimed delivery stays claimed: longer than any request can take.
-    public var claimSeconds: Double = 120
+    /// How long a claimed delivery stays claimed: longer than a whole batch can take
+    /// (batchSize / concurrency rounds of at most the request timeout).
+    public var claimSeconds: Double = 600
 
     public init(outbox: any Outbox, endpoints: [PublishingEndpoint], transport: any HTTPTransport = CurlTransport(),
                 clock: any PublishClock = SystemClock(), policy: RetryPolicy = .standard, logger: Logger,
-                concurrency: Int = 16, batchSize: Int = 512) {
+                concurrency: Int = 16, batchSize: Int = 64) {
         self.outbox = outbox
         self.endpoints = endpoints
         self.transport = transport
@@ -147,6 +149,7 @@ public struct Publisher {
             let results = transport.send(requests, concurrency: concurrency)
             let milliseconds = Int(clock.now().timeIntervalSince(started) * 1000)
             var gone: Set<String> = []
+            var recorded: [(DeliveryAttempt, Delivery)] = []
             for ((endpoint, delivery, _), result) in zip(work, results) {
                 let name = endpoint.settings.name
                 var next = delivery
@@ -167,7 +170,7 @@ public struct Publisher {
                         // Gone: the endpoint does not want events any more. The delivery stays pending.
                         next.lastError = "410 Gone: endpoint disabled"
                         gone.insert(name)
-                    case 429, 500..<600:
+                    case 408, 429, 500..<600:
                         schedule(&next, now: now, retryAfter: Self.retryAfter(response.headers["retry-after"], now: now), report: &report)
                     case 300..<400:
                         next.lastError = "redirect not followed (\(response.status))"
@@ -189,8 +192,10 @@ public struct Publisher {
                     logger.warning("delivery given up: dead letter", metadata: ["endpoint": "\(name)", "event": "\(delivery.eventId)",
                                                                                 "error": "\(next.lastError ?? "")"])
                 }
-                try outbox.recordAttempt(attempt, delivery: next)
+                recorded.append((attempt, next))
             }
+            // One transaction for the batch: a crash before it only means these are sent again.
+            try outbox.recordAttempts(recorded)
             for name in gone.sorted() {
                 var state = states[name] ?? EndpointState(name: name)
                 state.disabledAt = now
@@ -218,12 +223,11 @@ public struct Publisher {
         }
     }
 
-    /// Pending deliveries of the configured, enabled endpoints.
+    /// Pending deliveries of the configured endpoints, disabled ones included (their events
+    /// wait until the endpoint is enabled again).
     public func pendingCount() throws -> Int {
-        let states = try outbox.endpointStates()
         let counts = try outbox.deliveryCounts()
-        return endpoints.filter { states[$0.settings.name]?.disabledAt == nil }
-            .reduce(0) { $0 + (counts[$1.settings.name]?[.pending] ?? 0) }
+        return endpoints.reduce(0) { $0 + (counts[$1.settings.name]?[.pending] ?? 0) }
     }
 
     /// The request for one event, in the endpoint's format.
@@ -239,7 +243,8 @@ public struct Publisher {
             body = CertSearchPayload.body(fromStandard: event.body) ?? Data()
             headers["x-http-authorization"] = endpoint.secrets.apiKey ?? ""
         }
-        return HTTPRequest(url: settings.url, method: "POST", headers: headers, body: body, caBundle: settings.caFile)
+        return HTTPRequest(url: settings.url, method: "POST", headers: headers, body: body,
+                           connectTimeout: settings.connectTimeout, timeout: settings.timeout, caBundle: settings.caFile)
     }
 
     /// Seconds to wait from a Retry-After header: a number of seconds or an HTTP date.

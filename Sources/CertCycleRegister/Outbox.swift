@@ -123,6 +123,9 @@ public protocol Outbox: Sendable {
     /// Records an attempt and the delivery's new state, and releases its claim.
     func recordAttempt(_ attempt: DeliveryAttempt, delivery: Delivery) throws
 
+    /// Records a batch of attempts; a store may write them in one transaction.
+    func recordAttempts(_ attempts: [(DeliveryAttempt, Delivery)]) throws
+
     /// Counts by status, per endpoint.
     func deliveryCounts() throws -> [String: [DeliveryStatus: Int]]
 
@@ -138,4 +141,10 @@ public protocol Outbox: Sendable {
 
     func endpointStates() throws -> [String: EndpointState]
     func setEndpointState(_ state: EndpointState) throws
+}
+
+extension Outbox {
+    public func recordAttempts(_ attempts: [(DeliveryAttempt, Delivery)]) throws {
+        for (attempt, delivery) in attempts { try recordAttempt(attempt, delivery: delivery) }
+    }
 }

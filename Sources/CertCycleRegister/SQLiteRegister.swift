@@ -213,23 +213,39 @@ public final class SQLiteRegister: Register {
 
     public func nextDueTime(endpoints: [String]) throws -> Double? {
         guard !endpoints.isEmpty else { return nil }
+        // Only deliveries that claimDueDeliveries could hand out: the earliest undelivered one of
+        // their certificate. One waiting behind an earlier pending or dead delivery is not due,
+        // whatever its own time (counting it made the publisher spin without sleeping).
         return try dbQueue.read { db in
-            try Double.fetchOne(db, sql: "SELECT min(max(next_attempt_at, claimed_until)) FROM deliveries WHERE status = 'pending' AND endpoint IN (\(Array(repeating: "?", count: endpoints.count).joined(separator: ",")))",
-                                arguments: StatementArguments(endpoints))
+            try Double.fetchOne(db, sql: """
+                SELECT min(max(d.next_attempt_at, d.claimed_until)) FROM deliveries d
+                WHERE d.status = 'pending' AND d.endpoint IN (\(Array(repeating: "?", count: endpoints.count).joined(separator: ",")))
+                  AND NOT EXISTS (SELECT 1 FROM deliveries p
+                                  WHERE p.endpoint = d.endpoint AND p.cert_no = d.cert_no AND p.seq < d.seq AND p.status <> 'delivered')
+                """, arguments: StatementArguments(endpoints))
         }
     }
 
     public func recordAttempt(_ attempt: DeliveryAttempt, delivery: Delivery) throws {
+        try recordAttempts([(attempt, delivery)])
+    }
+
+    public func recordAttempts(_ attempts: [(DeliveryAttempt, Delivery)]) throws {
         try dbQueue.write { db in
-            try db.execute(sql: """
+            let insert = try db.cachedStatement(sql: """
                 INSERT OR REPLACE INTO delivery_attempts (endpoint, event_id, attempt, at, status_code, error, milliseconds)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [attempt.endpoint, attempt.eventId, attempt.attempt, attempt.at, attempt.statusCode, attempt.error, attempt.milliseconds])
-            try db.execute(sql: """
+                """)
+            let update = try db.cachedStatement(sql: """
                 UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?, claimed_until = 0, last_status_code = ?,
                     last_error = ?, delivered_at = ? WHERE endpoint = ? AND event_id = ?
-                """, arguments: [delivery.status.rawValue, delivery.attempts, delivery.nextAttemptAt, delivery.lastStatusCode,
-                                 delivery.lastError, delivery.deliveredAt, delivery.endpoint, delivery.eventId])
+                """)
+            for (attempt, delivery) in attempts {
+                try insert.execute(arguments: [attempt.endpoint, attempt.eventId, attempt.attempt, attempt.at, attempt.statusCode,
+                                               attempt.error, attempt.milliseconds])
+                try update.execute(arguments: [delivery.status.rawValue, delivery.attempts, delivery.nextAttemptAt, delivery.lastStatusCode,
+                                               delivery.lastError, delivery.deliveredAt, delivery.endpoint, delivery.eventId])
+            }
         }
     }
 

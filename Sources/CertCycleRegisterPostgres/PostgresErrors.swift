@@ -150,8 +150,13 @@ enum PostgresFailure {
             if case .unknown = error { return "host name not found" }
             return "bad address"
         case let error as NIOSSLError:
-            if case .handshakeFailed(let inner) = error { return "handshake failed: \(inner)" }
-            return "\(error)"
+            let text = String(describing: error)
+            if text.contains("CERTIFICATE_VERIFY_FAILED") { return "the server's certificate is not trusted" }
+            if case .handshakeFailed = error { return "handshake failed" }
+            return "TLS error"
+        case let error as NIOSSLExtraError:
+            if error == .failedToValidateHostname { return "the server's certificate does not name this host" }
+            return "TLS error"
         case let error as PSQLError:
             return error.serverMessage ?? error.underlying.map(reason) ?? "\(error.code)"
         default:

@@ -1,6 +1,8 @@
 import CertCycleConfig
 import CertCycleCore
 @testable import CertCycleRegister
+import CertCycleStoreTestSupport
+import CertCycleTestSupport
 import Foundation
 import Testing
 
@@ -17,12 +19,18 @@ struct GeneratorTests {
     }
 
     /// Generates `certificates` into a temporary folder and imports it into a register there.
-    static func withImportedRegister<T>(certificates: Int, seed: UInt64 = 1,
-                                        _ body: (SQLiteRegister, [RegisterTable: Int]) throws -> T) throws -> T {
+    static func withImportedRegister<T>(certificates: Int, seed: UInt64 = 1, store kind: StoreKind = .sqlite,
+                                        _ body: (any Register, [RegisterTable: Int]) throws -> T) throws -> T {
         try withTemporaryDirectory { directory in
             let files = directory + "/files"
             let written = try RegisterGenerator(certificates: certificates, seed: seed, around: reference).write(to: files)
-            let register = try SQLiteRegister(path: directory + "/reg.sqlite")
+            let folder = try TemporaryFolder("generator-store")
+            let store = try TestStore(kind, in: folder, name: "reg")
+            defer {
+                store.cleanUp()
+                folder.cleanUp()
+            }
+            let register = store.register
             do {
                 _ = try RegisterImporter(register: register).importDirectory(files)
             } catch let failure as ImportFailure {
@@ -72,9 +80,9 @@ struct GeneratorTests {
         }
     }
 
-    @Test("generated register imports cleanly, with the row counts write returned")
-    func importsCleanly() throws {
-        try Self.withImportedRegister(certificates: 2000) { register, written in
+    @Test("generated register imports cleanly, with the row counts write returned", arguments: StoreKind.all)
+    func importsCleanly(_ kind: StoreKind) throws {
+        try Self.withImportedRegister(certificates: 2000, store: kind) { register, written in
             #expect(Set(written.keys) == Set(RegisterTable.allCases))
             for table in RegisterTable.allCases {
                 let stored = try register.count(table)

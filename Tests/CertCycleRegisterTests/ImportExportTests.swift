@@ -1,4 +1,5 @@
 import CertCycleCore
+import CertCycleStoreTestSupport
 import CertCycleTestSupport
 import Foundation
 import Testing
@@ -8,11 +9,13 @@ let fixtures = packageRoot.appendingPathComponent("Tests/CertCycleRegisterTests/
 
 @Suite("import and export of the register files")
 struct ImportExportTests {
-    @Test("import reads UTF-8 with a BOM, GB18030, the three date spellings and quoted cells into a real SQLite file")
-    func importsEveryEncodingAndSpelling() throws {
+    @Test("import reads UTF-8 with a BOM, GB18030, the three date spellings and quoted cells into a real register", arguments: StoreKind.all)
+    func importsEveryEncodingAndSpelling(_ kind: StoreKind) throws {
         let tmp = try TemporaryFolder()
         defer { tmp.cleanUp() }
-        let register = try SQLiteRegister(path: tmp.path("register.sqlite"))
+        let store = try TestStore(kind, in: tmp)
+        defer { store.cleanUp() }
+        let register = store.register
         let report = try RegisterImporter(register: register).importDirectory(fixtures.appendingPathComponent("good-register").path)
         #expect(report.files.first { $0.table == .organizations }?.encoding == "utf8WithBOM")
         #expect(report.files.first { $0.table == .certificates }?.encoding == "gb18030")
@@ -41,11 +44,13 @@ struct ImportExportTests {
         #expect(try register.notAcceptedApplications().map(\.id) == ["APP-2"])
     }
 
-    @Test("a bad import reports every problem as FILE:LINE: column COLUMN and leaves the register exactly as it was")
-    func badImportChangesNothing() throws {
+    @Test("a bad import reports every problem as FILE:LINE: column COLUMN and leaves the register exactly as it was", arguments: StoreKind.all)
+    func badImportChangesNothing(_ kind: StoreKind) throws {
         let tmp = try TemporaryFolder()
         defer { tmp.cleanUp() }
-        let register = try SQLiteRegister(path: tmp.path("register.sqlite"))
+        let store = try TestStore(kind, in: tmp)
+        defer { store.cleanUp() }
+        let register = store.register
         _ = try RegisterImporter(register: register).importDirectory(fixtures.appendingPathComponent("good-register").path)
         try RegisterExporter(register: register).exportDirectory(tmp.path("before"))
 
@@ -60,11 +65,13 @@ struct ImportExportTests {
         #expect(try folderContents(tmp.path("before")) == folderContents(tmp.path("after")))
     }
 
-    @Test("import is idempotent: the same files twice give the same register")
-    func idempotent() throws {
+    @Test("import is idempotent: the same files twice give the same register", arguments: StoreKind.all)
+    func idempotent(_ kind: StoreKind) throws {
         let tmp = try TemporaryFolder()
         defer { tmp.cleanUp() }
-        let register = try SQLiteRegister(path: tmp.path("register.sqlite"))
+        let store = try TestStore(kind, in: tmp)
+        defer { store.cleanUp() }
+        let register = store.register
         let good = fixtures.appendingPathComponent("good-register").path
         _ = try RegisterImporter(register: register).importDirectory(good)
         try RegisterExporter(register: register).exportDirectory(tmp.path("once"))
@@ -74,14 +81,18 @@ struct ImportExportTests {
         #expect(try register.count(.audits) == 4)
     }
 
-    @Test("export then import is lossless: exporting the re-imported register gives the same bytes")
-    func exportImportLossless() throws {
+    @Test("export then import is lossless: exporting the re-imported register gives the same bytes", arguments: StoreKind.all)
+    func exportImportLossless(_ kind: StoreKind) throws {
         let tmp = try TemporaryFolder()
         defer { tmp.cleanUp() }
-        let first = try SQLiteRegister(path: tmp.path("first.sqlite"))
+        let firstStore = try TestStore(kind, in: tmp, name: "first")
+        defer { firstStore.cleanUp() }
+        let first = firstStore.register
         _ = try RegisterImporter(register: first).importDirectory(fixtures.appendingPathComponent("good-register").path)
         try RegisterExporter(register: first).exportDirectory(tmp.path("export1"))
-        let second = try SQLiteRegister(path: tmp.path("second.sqlite"))
+        let secondStore = try TestStore(kind, in: tmp, name: "second")
+        defer { secondStore.cleanUp() }
+        let second = secondStore.register
         _ = try RegisterImporter(register: second).importDirectory(tmp.path("export1"))
         try RegisterExporter(register: second).exportDirectory(tmp.path("export2"))
         let one = try folderContents(tmp.path("export1"))
@@ -92,11 +103,13 @@ struct ImportExportTests {
         }
     }
 
-    @Test("upsert by id: a later file updates its rows, and a column it leaves out keeps its value")
-    func upsertKeepsOmittedColumns() throws {
+    @Test("upsert by id: a later file updates its rows, and a column it leaves out keeps its value", arguments: StoreKind.all)
+    func upsertKeepsOmittedColumns(_ kind: StoreKind) throws {
         let tmp = try TemporaryFolder()
         defer { tmp.cleanUp() }
-        let register = try SQLiteRegister(path: tmp.path("register.sqlite"))
+        let store = try TestStore(kind, in: tmp)
+        defer { store.cleanUp() }
+        let register = store.register
         _ = try RegisterImporter(register: register).importDirectory(fixtures.appendingPathComponent("good-register").path)
         let update = tmp.path("update")
         try FileManager.default.createDirectory(atPath: update, withIntermediateDirectories: true)
@@ -117,11 +130,13 @@ struct ImportExportTests {
         #expect(try register.count(.certificates) == 3)
     }
 
-    @Test("the scan hands over each certificate with exactly its own records, in cert_no order")
-    func scanMergesTablesByCertificate() throws {
+    @Test("the scan hands over each certificate with exactly its own records, in cert_no order", arguments: StoreKind.all)
+    func scanMergesTablesByCertificate(_ kind: StoreKind) throws {
         let tmp = try TemporaryFolder()
         defer { tmp.cleanUp() }
-        let register = try SQLiteRegister(path: tmp.path("register.sqlite"))
+        let store = try TestStore(kind, in: tmp)
+        defer { store.cleanUp() }
+        let register = store.register
         _ = try RegisterImporter(register: register).importDirectory(fixtures.appendingPathComponent("good-register").path)
         var seen: [(String, [String], [String])] = []
         try register.forEachCertificate { file in

@@ -3,16 +3,17 @@ import CertCycleCore
 import CertCycleNotices
 import CertCycleRegister
 import CertCycleRunner
+import CertCycleStoreTestSupport
 import CertCycleTestSupport
 import Foundation
 import Testing
 
 @Suite("the nightly run", .serialized)
 struct NightlyRunTests {
-    @Test("the same as-of twice writes nothing new the second time")
-    func idempotent() throws {
-        let fixture = try RunFixture()
-        defer { fixture.folder.cleanUp() }
+    @Test("the same as-of twice writes nothing new the second time", arguments: StoreKind.all)
+    func idempotent(_ kind: StoreKind) throws {
+        let fixture = try RunFixture(store: kind)
+        defer { fixture.cleanUp() }
         let first = try fixture.nightly().run(asOf: day("2026-06-30"))
         #expect(first.days.count == 1)
         #expect(first.days[0].letters > 10)
@@ -27,13 +28,13 @@ struct NightlyRunTests {
         #expect(try fixture.nightly().run(asOf: day("2026-06-15")).alreadyDone)
     }
 
-    @Test("a 10-day gap is caught up day by day: the same folders, letters and records as ten nightly runs")
-    func catchUp() throws {
-        let daily = try RunFixture()
-        let gap = try RunFixture()
+    @Test("a 10-day gap is caught up day by day: the same folders, letters and records as ten nightly runs", arguments: StoreKind.all)
+    func catchUp(_ kind: StoreKind) throws {
+        let daily = try RunFixture(store: kind)
+        let gap = try RunFixture(store: kind)
         defer {
-            daily.folder.cleanUp()
-            gap.folder.cleanUp()
+            daily.cleanUp()
+            gap.cleanUp()
         }
         _ = try daily.nightly().run(asOf: day("2026-06-18"))
         _ = try gap.nightly().run(asOf: day("2026-06-18"))
@@ -54,10 +55,10 @@ struct NightlyRunTests {
         #expect(try gap.verify().problems.isEmpty)
     }
 
-    @Test("a gap longer than max_catch_up_days is caught up for its last days only")
-    func catchUpBound() throws {
-        let fixture = try RunFixture()
-        defer { fixture.folder.cleanUp() }
+    @Test("a gap longer than max_catch_up_days is caught up for its last days only", arguments: StoreKind.all)
+    func catchUpBound(_ kind: StoreKind) throws {
+        let fixture = try RunFixture(store: kind)
+        defer { fixture.cleanUp() }
         var jobs = shippedJobs
         jobs.runner.maxCatchUpDays = 3
         _ = try fixture.nightly(jobs: jobs).run(asOf: day("2026-06-01"))
@@ -66,10 +67,10 @@ struct NightlyRunTests {
         #expect(report.skipped == day("2026-06-02")...day("2026-06-07"))
     }
 
-    @Test("a dry run works everything out and changes nothing")
-    func dryRun() throws {
-        let fixture = try RunFixture()
-        defer { fixture.folder.cleanUp() }
+    @Test("a dry run works everything out and changes nothing", arguments: StoreKind.all)
+    func dryRun(_ kind: StoreKind) throws {
+        let fixture = try RunFixture(store: kind)
+        defer { fixture.cleanUp() }
         let dry = try fixture.nightly().run(asOf: day("2026-06-30"), dryRun: true)
         #expect(dry.days.first?.letters ?? 0 > 0)
         #expect(!FileManager.default.fileExists(atPath: fixture.noticesRoot))
@@ -78,10 +79,10 @@ struct NightlyRunTests {
         #expect(real.days.first?.letterFiles == dry.days.first?.letterFiles)
     }
 
-    @Test("a second run while one holds the lock stops at once, naming the holder")
-    func lockHeld() throws {
-        let fixture = try RunFixture(certificates: 20)
-        defer { fixture.folder.cleanUp() }
+    @Test("a second run while one holds the lock stops at once, naming the holder", arguments: StoreKind.all)
+    func lockHeld(_ kind: StoreKind) throws {
+        let fixture = try RunFixture(certificates: 20, store: kind)
+        defer { fixture.cleanUp() }
         let lock = try fixture.register.acquireRunLock(holder: "pid 4242 on office-2 since 2026-06-30T17:30:00Z")
         let error = #expect(throws: RunnerError.self) { try fixture.nightly().run(asOf: day("2026-06-30")) }
         #expect(error?.kind == .locked)
@@ -90,10 +91,10 @@ struct NightlyRunTests {
         #expect(try fixture.nightly().run(asOf: day("2026-06-30")).days.count == 1)
     }
 
-    @Test("the folder is written aside and renamed: read-only files, nothing left half-written")
-    func folderIsWholeAndReadOnly() throws {
-        let fixture = try RunFixture(certificates: 50)
-        defer { fixture.folder.cleanUp() }
+    @Test("the folder is written aside and renamed: read-only files, nothing left half-written", arguments: StoreKind.all)
+    func folderIsWholeAndReadOnly(_ kind: StoreKind) throws {
+        let fixture = try RunFixture(certificates: 50, store: kind)
+        defer { fixture.cleanUp() }
         _ = try fixture.nightly().run(asOf: day("2026-06-30"))
         let folder = fixture.noticesRoot + "/2026-06-30"
         let names = try FileManager.default.contentsOfDirectory(atPath: fixture.noticesRoot)
@@ -106,14 +107,14 @@ struct NightlyRunTests {
         #expect(csv.starts(with: [0xEF, 0xBB, 0xBF]))
     }
 
-    @Test("a folder left by a run killed before it recorded the day is adopted when identical, set aside when not")
-    func orphanFolders() throws {
-        let fixture = try RunFixture(certificates: 50)
-        defer { fixture.folder.cleanUp() }
+    @Test("a folder left by a run killed before it recorded the day is adopted when identical, set aside when not", arguments: StoreKind.all)
+    func orphanFolders(_ kind: StoreKind) throws {
+        let fixture = try RunFixture(certificates: 50, store: kind)
+        defer { fixture.cleanUp() }
         _ = try fixture.nightly().run(asOf: day("2026-06-29"), dryRun: false)
         // Simulate a run killed after the rename, before the commit: write the folder the run would write.
-        let reference = try RunFixture(certificates: 50)
-        defer { reference.folder.cleanUp() }
+        let reference = try RunFixture(certificates: 50, store: kind)
+        defer { reference.cleanUp() }
         _ = try reference.nightly().run(asOf: day("2026-06-29"))
         _ = try reference.nightly().run(asOf: day("2026-06-30"))
         let orphan = try NoticeFolderWriter.readFiles(in: reference.noticesRoot + "/2026-06-30")
@@ -135,8 +136,8 @@ struct NightlyRunTests {
 
 @Suite("ledger verify detects tampering")
 struct TamperTests {
-    func recordedFixture() throws -> RunFixture {
-        let fixture = try RunFixture(certificates: 80)
+    func recordedFixture(_ kind: StoreKind) throws -> RunFixture {
+        let fixture = try RunFixture(certificates: 80, store: kind)
         _ = try fixture.nightly().run(asOf: day("2026-06-28"))
         _ = try fixture.nightly().run(asOf: day("2026-06-30"))
         #expect(try fixture.verify().problems.isEmpty)
@@ -148,20 +149,20 @@ struct TamperTests {
         chmod(path, 0o644)
     }
 
-    @Test("a changed notice file is reported")
-    func changedFile() throws {
-        let fixture = try recordedFixture()
-        defer { fixture.folder.cleanUp() }
+    @Test("a changed notice file is reported", arguments: StoreKind.all)
+    func changedFile(_ kind: StoreKind) throws {
+        let fixture = try recordedFixture(kind)
+        defer { fixture.cleanUp() }
         let path = fixture.noticesRoot + "/2026-06-29/digest.md"
         makeWritable(path)
         try "edited".write(toFile: path, atomically: false, encoding: .utf8)
         #expect(try fixture.verify().problems == ["2026-06-29/digest.md was changed after it was written"])
     }
 
-    @Test("a removed letter and an added file are reported")
-    func removedAndAdded() throws {
-        let fixture = try recordedFixture()
-        defer { fixture.folder.cleanUp() }
+    @Test("a removed letter and an added file are reported", arguments: StoreKind.all)
+    func removedAndAdded(_ kind: StoreKind) throws {
+        let fixture = try recordedFixture(kind)
+        defer { fixture.cleanUp() }
         let letters = fixture.noticesRoot + "/2026-06-28/letters"
         let letter = try #require(try FileManager.default.contentsOfDirectory(atPath: letters).sorted().first)
         chmod(letters, 0o755)
@@ -172,23 +173,23 @@ struct TamperTests {
         #expect(problems.contains("2026-06-28/letters/ORG-X_forged.txt was added after the folder was written"))
     }
 
-    @Test("a changed, removed or inserted ledger record is reported")
-    func changedRecords() throws {
-        let fixture = try recordedFixture()
-        defer { fixture.folder.cleanUp() }
-        let db = fixture.folder.path("register.sqlite")
-        try sqlite(db, "UPDATE ledger SET payload = replace(payload, 'overdue', 'due') WHERE seq = (SELECT min(seq) FROM ledger WHERE payload LIKE '%overdue%')")
+    @Test("a changed, removed or inserted ledger record is reported", arguments: StoreKind.all)
+    func changedRecords(_ kind: StoreKind) throws {
+        let fixture = try recordedFixture(kind)
+        defer { fixture.cleanUp() }
+        // With the store's own tool (sqlite3 or psql), as someone tampering would.
+        try fixture.store.tamper("UPDATE ledger SET payload = replace(payload, 'overdue', 'due') WHERE seq = (SELECT min(seq) FROM ledger WHERE payload LIKE '%overdue%')")
         let changed = try fixture.verify().problems
         #expect(changed.count == 1)
         #expect(changed.first?.contains("was changed after it was written") == true)
-        try sqlite(db, "DELETE FROM ledger WHERE seq = 3")
+        try fixture.store.tamper("DELETE FROM ledger WHERE seq = 3")
         #expect(try fixture.verify().problems.contains { $0.contains("ledger entries 3–3 are missing") })
     }
 
-    @Test("a removed notice folder, and a folder no run recorded, are reported")
-    func folders() throws {
-        let fixture = try recordedFixture()
-        defer { fixture.folder.cleanUp() }
+    @Test("a removed notice folder, and a folder no run recorded, are reported", arguments: StoreKind.all)
+    func folders(_ kind: StoreKind) throws {
+        let fixture = try recordedFixture(kind)
+        defer { fixture.cleanUp() }
         let folder = fixture.noticesRoot + "/2026-06-29"
         _ = Process.run("/bin/chmod", ["-R", "u+w", folder])
         try FileManager.default.moveItem(atPath: folder, toPath: fixture.noticesRoot + "/2026-07-05")

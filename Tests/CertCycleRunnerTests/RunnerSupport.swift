@@ -3,6 +3,7 @@ import CertCycleCore
 import CertCycleNotices
 import CertCycleRegister
 import CertCycleRunner
+import CertCycleStoreTestSupport
 import CertCycleTestSupport
 import Foundation
 import Logging
@@ -12,16 +13,29 @@ let shippedTemplates = try! LetterTemplates.load(directory: shippedJobs.template
 
 func day(_ text: String) -> CivilDate { CivilDate(parsing: text)! }
 
-/// A generated register in a real SQLite file, and a notices folder beside it.
+/// A generated register in a real store (an SQLite file, or a database of its own on the test
+/// PostgreSQL server), and a notices folder beside it.
 struct RunFixture {
     let folder: TemporaryFolder
-    let register: SQLiteRegister
+    let store: TestStore
+    var register: any Register { store.register }
 
-    init(certificates: Int = 300, seed: UInt64 = 5, around: String = "2026-06-30") throws {
+    init(certificates: Int = 300, seed: UInt64 = 5, around: String = "2026-06-30", store kind: StoreKind = .sqlite) throws {
         folder = try TemporaryFolder("runner")
         _ = try RegisterGenerator(certificates: certificates, seed: seed, around: day(around)).write(to: folder.path("register"))
-        register = try SQLiteRegister(path: folder.path("register.sqlite"))
-        _ = try RegisterImporter(register: register).importDirectory(folder.path("register"))
+        store = try TestStore(kind, in: folder)
+        do {
+            _ = try RegisterImporter(register: store.register).importDirectory(folder.path("register"))
+        } catch {
+            store.cleanUp()
+            throw error
+        }
+    }
+
+    /// Removes the folder and, on PostgreSQL, the database.
+    func cleanUp() {
+        store.cleanUp()
+        folder.cleanUp()
     }
 
     var noticesRoot: String { folder.path("notices") }

@@ -1,0 +1,73 @@
+import ArgumentParser
+import CertCycleConfig
+import CertCycleRegister
+import CertCycleRegisterPostgres
+import Foundation
+
+struct MigrateStore: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate-store",
+        abstract: "Copy the whole register from one store to another (e.g. SQLite to PostgreSQL).",
+        discussion: """
+        Copies every register table, the ledger (entry by entry, so `ledger verify` still passes on \
+        the target) and the outbox (events, deliveries with their state, attempts, endpoints) from FROM \
+        into TO, in one transaction: TO gets all of it or nothing. TO must be empty (a new SQLite file \
+        or a new PostgreSQL database); a non-empty TO is refused (exit 64). FROM is only read. Stop \
+        the timers while it runs, so that no run writes to FROM meanwhile. The notice folders are \
+        files: they stay where they are.
+        """
+    )
+
+    @Argument(help: ArgumentHelp("The register to copy: sqlite:PATH or postgres://USER@HOST:PORT/DB.", valueName: "from"))
+    var from: String
+
+    @Argument(help: ArgumentHelp("The empty register to copy into: sqlite:PATH or postgres://USER@HOST:PORT/DB.", valueName: "to"))
+    var to: String
+
+    func run() throws {
+        try runReporting {
+            let source = try Self.store(from)
+            let target = try Self.store(to)
+            let started = Date()
+            let copied: [(table: String, rows: Int)]
+            do {
+                copied = try RegisterTransfer.copy(from: source, to: target)
+            } catch let refused as TransferRefused {
+                throw CLIError(.usage, "migrate-store changed nothing: \(refused.message)")
+            }
+            for (table, rows) in copied {
+                print("\(table): \(rows) rows")
+            }
+            print(String(format: "copied the register into %@ in %.1f s; check it with: certcycle ledger verify --db %@",
+                         Self.shown(to), Date().timeIntervalSince(started), Self.shown(to)))
+        }
+    }
+
+    static func store(_ url: String) throws -> TransferStore {
+        switch try DatabaseLocation(url) {
+        case .sqlite(let path): .sqlite(path: path)
+        case .postgres(let url): .postgres(try openPostgresRegister(url))
+        }
+    }
+
+    /// The URL as it may be printed: a PostgreSQL URL never holds a password (it is refused).
+    static func shown(_ url: String) -> String {
+        (try? PostgresURL(parsing: url))?.string ?? url
+    }
+}
+
+/// Opens a `postgres://` register for the CLI, turning a failure into one line and its exit code:
+/// 78 for a wrong URL, password, user, database or TLS setting; 69 when the server cannot be
+/// reached; 75 when it answers but cannot take a connection now; 1 otherwise.
+func openPostgresRegister(_ url: String) throws -> PostgresRegister {
+    do {
+        return try PostgresRegister(url: url)
+    } catch let error as PostgresOpenError {
+        switch error.kind {
+        case .configuration: throw CLIError(.configuration, "configuration error: \(error.message)")
+        case .unreachable: throw CLIError(.unavailable, "\(error.message); the register was not changed")
+        case .busy: throw CLIError(.tryAgain, error.message)
+        case .failure: throw CLIError(.failure, error.message)
+        }
+    }
+}
