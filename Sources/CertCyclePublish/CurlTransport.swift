@@ -13,20 +13,20 @@ public struct CurlTransport: HTTPTransport {
         curl_global_init(Int(CURL_GLOBAL_ALL))
     }()
 
-    public func send(_ requests: [HTTPRequest], concurrency: Int) -> [Result<HTTPResponse, TransportError>] {
-        var results = [Result<HTTPResponse, TransportError>?](repeating: nil, count: requests.count)
+    public func send(count: Int, concurrency: Int, request: (Int) -> HTTPRequest) -> [Result<HTTPResponse, TransportError>] {
+        var results = [Result<HTTPResponse, TransportError>?](repeating: nil, count: count)
         guard let multi = curl_multi_init() else {
-            return requests.map { _ in .failure(TransportError(.other, "curl_multi_init failed")) }
+            return results.map { _ in .failure(TransportError(.other, "curl_multi_init failed")) }
         }
         defer { curl_multi_cleanup(multi) }
         var running: [UnsafeMutableRawPointer: (index: Int, exchange: CurlExchange)] = [:]
         var next = 0
         func start() {
-            while running.count < max(1, concurrency), next < requests.count {
+            while running.count < max(1, concurrency), next < count {
                 let index = next
                 next += 1
                 do {
-                    let exchange = try CurlExchange(requests[index])
+                    let exchange = try CurlExchange(request(index))
                     curl_multi_add_handle(multi, exchange.handle)
                     running[exchange.handle] = (index, exchange)
                 } catch {

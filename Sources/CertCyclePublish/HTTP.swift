@@ -56,11 +56,17 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
 
 /// The HTTP seam: libcurl in production, anything in tests.
 public protocol HTTPTransport: Sendable {
-    /// Sends every request, at most `concurrency` at once; results in the order given.
-    func send(_ requests: [HTTPRequest], concurrency: Int) -> [Result<HTTPResponse, TransportError>]
+    /// Sends `count` requests, at most `concurrency` at once; results in index order.
+    /// `request(i)` is called when request i is about to start, so what it puts in the request
+    /// (a signature's timestamp) is fresh however long the requests before it took.
+    func send(count: Int, concurrency: Int, request: (Int) -> HTTPRequest) -> [Result<HTTPResponse, TransportError>]
 }
 
 extension HTTPTransport {
+    public func send(_ requests: [HTTPRequest], concurrency: Int) -> [Result<HTTPResponse, TransportError>] {
+        send(count: requests.count, concurrency: concurrency) { requests[$0] }
+    }
+
     public func send(_ request: HTTPRequest) -> Result<HTTPResponse, TransportError> {
         send([request], concurrency: 1)[0]
     }

@@ -96,12 +96,12 @@ public struct Publisher {
     public var concurrency: Int
     public var batchSize: Int
     /// How long a claimed delivery stays claimed: longer than a whole batch can take
-    /// (batchSize / concurrency rounds of at most the request timeout).
-    public var claimSeconds: Double = 600
+    /// (batchSize / concurrency rounds of at most the request timeout: 32 × 30 s).
+    public var claimSeconds: Double = 1200
 
     public init(outbox: any Outbox, endpoints: [PublishingEndpoint], transport: any HTTPTransport = CurlTransport(),
                 clock: any PublishClock = SystemClock(), policy: RetryPolicy = .standard, logger: Logger,
-                concurrency: Int = 16, batchSize: Int = 64) {
+                concurrency: Int = 16, batchSize: Int = 512) {
         self.outbox = outbox
         self.endpoints = endpoints
         self.transport = transport
@@ -130,24 +130,27 @@ public struct Publisher {
         var states = try outbox.endpointStates()
         var active = endpoints.filter { states[$0.settings.name]?.disabledAt == nil }
         while !active.isEmpty {
-            let now = clock.now().timeIntervalSince1970
+            let claimedAt = clock.now().timeIntervalSince1970
             var work: [(PublishingEndpoint, Delivery, OutboxEvent)] = []
             for endpoint in active {
-                for (delivery, event) in try outbox.claimDueDeliveries(endpoint: endpoint.settings.name, now: now,
-                                                                      claimUntil: now + claimSeconds, limit: batchSize) {
+                for (delivery, event) in try outbox.claimDueDeliveries(endpoint: endpoint.settings.name, now: claimedAt,
+                                                                      claimUntil: claimedAt + claimSeconds, limit: batchSize) {
                     work.append((endpoint, delivery, event))
                 }
             }
             if work.isEmpty {
-                guard let next = try outbox.nextDueTime(endpoints: active.map(\.settings.name)), next - now <= wait else { break }
-                clock.sleep(seconds: max(0, next - now))
+                guard let next = try outbox.nextDueTime(endpoints: active.map(\.settings.name)), next - claimedAt <= wait else { break }
+                clock.sleep(seconds: max(0, next - claimedAt))
                 continue
             }
-            let timestamp = Int(now)
-            let requests = work.map { request(for: $0.0, event: $0.2, timestamp: timestamp) }
             let started = clock.now()
-            let results = transport.send(requests, concurrency: concurrency)
-            let milliseconds = Int(clock.now().timeIntervalSince(started) * 1000)
+            // Each request is signed as it starts, so its timestamp is fresh even late in a slow batch.
+            let results = transport.send(count: work.count, concurrency: concurrency) { index in
+                request(for: work[index].0, event: work[index].2, timestamp: Int(clock.now().timeIntervalSince1970))
+            }
+            let finished = clock.now()
+            let milliseconds = Int(finished.timeIntervalSince(started) * 1000)
+            let now = finished.timeIntervalSince1970
             var gone: Set<String> = []
             var recorded: [(DeliveryAttempt, Delivery)] = []
             for ((endpoint, delivery, _), result) in zip(work, results) {

@@ -215,8 +215,6 @@ struct DeliveryTests {
     func timeoutsRetried() throws {
         let setup = try Setup(certificates: 20)
         defer { setup.stop() }
-        // Publisher builds every request with HTTPRequest's 30 s default and has no setting to
-        // lower it, so the timeout is lowered at the transport.
         try retriedAfter(setup, failingURL: setup.receiver.url("/slow/3"), transport: ShortTimeoutTransport(timeout: 1),
                          error: "timeout:", reachesReceiver: true)
     }

@@ -182,19 +182,19 @@ func deliver(_ publisher: Publisher, wait: Double, clock: JumpingClock, timeout:
     return try outcome.result!.get()
 }
 
-/// libcurl with every request's timeout lowered: `Publisher` builds its requests with the
-/// default 30 s and offers no setting for it, so tests lower it at the transport seam.
+/// libcurl with every request's timeout lowered, so a slow receiver times out in a second
+/// (operators set the same with an endpoint's `timeout_seconds`).
 struct ShortTimeoutTransport: HTTPTransport {
     var timeout: Double
     var inner = CurlTransport()
 
-    func send(_ requests: [HTTPRequest], concurrency: Int) -> [Result<HTTPResponse, TransportError>] {
-        inner.send(requests.map { request in
-            var request = request
-            request.timeout = timeout
-            request.connectTimeout = min(request.connectTimeout, timeout)
-            return request
-        }, concurrency: concurrency)
+    func send(count: Int, concurrency: Int, request: (Int) -> HTTPRequest) -> [Result<HTTPResponse, TransportError>] {
+        inner.send(count: count, concurrency: concurrency) { index in
+            var shortened = request(index)
+            shortened.timeout = timeout
+            shortened.connectTimeout = min(shortened.connectTimeout, timeout)
+            return shortened
+        }
     }
 }
 
