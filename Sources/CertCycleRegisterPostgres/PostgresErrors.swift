@@ -3,7 +3,7 @@ import Foundation
 import PostgresNIO
 
 /// Opening a PostgreSQL register failed: the URL, the password, the server or the network.
-/// The kind decides the exit code (see `Docs/postgresql.md`); the message is one line that
+/// The kind decides the exit code (see "Operating on PostgreSQL" in README.md); the message is one line that
 /// says what to do, and never holds the password.
 public struct PostgresOpenError: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
