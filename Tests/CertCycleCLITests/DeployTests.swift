@@ -510,12 +510,7 @@ extension DeployTests {
 // MARK: - Helpers
 
 extension DeployTests {
-    /// What a tool printed and how it exited.
-    struct ToolResult {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias ToolResult = CommandResult
 
     /// `object[k1][k2]…` through dictionaries (String keys) and arrays (Int keys).
     static func dig(_ object: Any?, _ path: Any...) -> Any? {
@@ -545,35 +540,11 @@ extension DeployTests {
         return result.stdout.split(separator: "\n").first?.split(separator: " ").dropFirst().first.flatMap { Int($0) }
     }
 
-    /// Runs a tool with output through files, so that a large output never blocks it.
+    /// Runs a tool with systemd's pager and colours off.
     static func runTool(_ executable: String, _ arguments: [String], in directory: String) throws -> ToolResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
         var environment = ProcessInfo.processInfo.environment
         environment["SYSTEMD_PAGER"] = ""
         environment["SYSTEMD_COLORS"] = "0"
-        process.environment = environment
-        let out = URL(fileURLWithPath: directory).appendingPathComponent(".tool-out-\(UUID().uuidString)")
-        let err = URL(fileURLWithPath: directory).appendingPathComponent(".tool-err-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: out)
-            try? FileManager.default.removeItem(at: err)
-        }
-        let outHandle = try FileHandle(forWritingTo: out)
-        let errHandle = try FileHandle(forWritingTo: err)
-        process.standardOutput = outHandle
-        process.standardError = errHandle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try outHandle.close()
-        try errHandle.close()
-        return ToolResult(status: process.terminationStatus,
-                          stdout: String(decoding: try Data(contentsOf: out), as: UTF8.self),
-                          stderr: String(decoding: try Data(contentsOf: err), as: UTF8.self))
+        return try runProcess(executable, arguments, in: directory, environment: environment)
     }
 }

@@ -15,16 +15,6 @@ struct RunProcessTests {
         return [db, notices]
     }
 
-    func files(under root: String) throws -> [String: Data] {
-        var result: [String: Data] = [:]
-        let enumerator = FileManager.default.enumerator(atPath: root)
-        while let item = enumerator?.nextObject() as? String {
-            var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: root + "/" + item, isDirectory: &isDirectory)
-            if !isDirectory.boolValue { result[item] = try Data(contentsOf: URL(fileURLWithPath: root + "/" + item)) }
-        }
-        return result
-    }
 
     func manifestFiles(_ data: Data?) -> String {
         guard let data, let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
@@ -54,8 +44,8 @@ struct RunProcessTests {
         let finish = try runCertcycle(["run", "--as-of", "2026-06-30"] + victim, in: tmp.path)
         #expect(finish.status == 0, "\(finish.stderr)")
 
-        let expected = try files(under: tmp.path("reference-notices"))
-        let actual = try files(under: tmp.path("victim-notices"))
+        let expected = try folderContents(tmp.path("reference-notices"))
+        let actual = try folderContents(tmp.path("victim-notices"))
         #expect(actual.keys.sorted() == expected.keys.sorted(), "kill delays \(delays)")
         // Manifests also name the ledger head, which differs between two registers (run records
         // carry their own time); the files they list must not.

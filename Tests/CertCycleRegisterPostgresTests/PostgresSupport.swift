@@ -27,17 +27,6 @@ func pinnedNightly(_ register: any Register, notices: String) -> NightlyRun {
                       logger: logger, holder: "test", now: { Date(timeIntervalSince1970: 1_790_000_000) })
 }
 
-/// Every file under `root` (recursively), by relative path.
-func filesUnder(_ root: String) throws -> [String: Data] {
-    var result: [String: Data] = [:]
-    let enumerator = FileManager.default.enumerator(atPath: root)
-    while let item = enumerator?.nextObject() as? String {
-        var isDirectory: ObjCBool = false
-        FileManager.default.fileExists(atPath: root + "/" + item, isDirectory: &isDirectory)
-        if !isDirectory.boolValue { result[item] = try Data(contentsOf: URL(fileURLWithPath: root + "/" + item)) }
-    }
-    return result
-}
 
 /// The `files` list of a manifest (paths and hashes), without the ledger head it also names.
 func manifestFiles(_ data: Data?) -> String {

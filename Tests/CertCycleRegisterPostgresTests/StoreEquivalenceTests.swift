@@ -63,8 +63,8 @@ struct StoreEquivalenceTests {
             #expect(verify.stdout.hasPrefix("ledger verified: "))
         }
         #expect(printed[0] == printed[1])
-        let expected = try filesUnder(tmp.path("notices-sqlite"))
-        let actual = try filesUnder(tmp.path("notices-postgres"))
+        let expected = try folderContents(tmp.path("notices-sqlite"))
+        let actual = try folderContents(tmp.path("notices-postgres"))
         #expect(expected.count > 30)
         #expect(actual.keys.sorted() == expected.keys.sorted())
         // Every file is the same; a manifest also names the ledger's head, whose run records
@@ -90,9 +90,9 @@ struct StoreEquivalenceTests {
                 _ = try pinnedNightly(store.register, notices: tmp.path("notices-\(store.kind)")).run(asOf: day(date))
             }
         }
-        let expected = try filesUnder(tmp.path("notices-sqlite"))
+        let expected = try folderContents(tmp.path("notices-sqlite"))
         #expect(expected.count > 30)
-        #expect(try filesUnder(tmp.path("notices-postgres")) == expected)
+        #expect(try folderContents(tmp.path("notices-postgres")) == expected)
         let ledger = try ledgerDump(sqlite.register)
         #expect(ledger.count > 100)
         #expect(try ledgerDump(postgres.register) == ledger)

@@ -47,11 +47,15 @@ public func goldenMismatch(_ actual: String, file relativePath: String) -> Strin
     return diff
 }
 
-/// Every file in `folder` with its bytes, for comparing two exports.
+/// Every file under `folder` (recursively), by relative path, with its bytes: for comparing
+/// two exports or two notice folders.
 public func folderContents(_ folder: String) throws -> [String: Data] {
     var result: [String: Data] = [:]
-    for name in try FileManager.default.contentsOfDirectory(atPath: folder) {
-        result[name] = try Data(contentsOf: URL(fileURLWithPath: folder).appendingPathComponent(name))
+    let enumerator = FileManager.default.enumerator(atPath: folder)
+    while let item = enumerator?.nextObject() as? String {
+        var isDirectory: ObjCBool = false
+        FileManager.default.fileExists(atPath: folder + "/" + item, isDirectory: &isDirectory)
+        if !isDirectory.boolValue { result[item] = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + item)) }
     }
     return result
 }
@@ -90,7 +94,21 @@ public func certcycleExecutable() -> String {
 /// Runs the built `certcycle` with `arguments` in `directory`. Output goes through files, not
 /// pipes, so a large output can never block the child or the test.
 public func runCertcycle(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws -> CommandResult {
-    let process = certcycleProcess(arguments, in: directory, environment: environment)
+    try runProcess(certcycleProcess(arguments, in: directory, environment: environment), in: directory)
+}
+
+/// Runs any program to its end. Output goes through files, not pipes, so a large output can
+/// never block the child or the test.
+public func runProcess(_ executable: String, _ arguments: [String], in directory: String, environment: [String: String]? = nil) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    if let environment { process.environment = environment }
+    return try runProcess(process, in: directory)
+}
+
+func runProcess(_ process: Process, in directory: String) throws -> CommandResult {
     let out = URL(fileURLWithPath: directory).appendingPathComponent(".stdout-\(UUID().uuidString)")
     let err = URL(fileURLWithPath: directory).appendingPathComponent(".stderr-\(UUID().uuidString)")
     FileManager.default.createFile(atPath: out.path, contents: nil)
