@@ -45,6 +45,16 @@ print_env() {
 }
 
 running() { [ -f "$DATA/postmaster.pid" ] && as_server "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; }
+# Answers on its socket within 10 s: a pid file left by a killed server can name a process
+# that is still dying, or a PID the system has since given to another program.
+answering() {
+  local i
+  for i in $(seq 1 20); do
+    as_server "$BIN/pg_isready" -h "$DIR" -p "$(cat "$DIR/port")" -q 2>/dev/null && return 0
+    sleep 0.5
+  done
+  return 1
+}
 
 case "$command" in
   start)
@@ -80,7 +90,7 @@ shared_buffers = 256MB
 EOF
       echo "$PORT" > "$DIR/port"
     fi
-    if ! running; then
+    if ! running || ! answering; then
       rm -f "$DATA/postmaster.pid"
       as_server "$BIN/pg_ctl" -D "$DATA" -l "$DIR/server.log" -w -t 60 start >/dev/null \
         || { say "the server did not start: see $DIR/server.log"; exit 1; }
