@@ -84,7 +84,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // What the commands do: scan, status, show, demo.
+        // What the read-only commands and the demo do.
         .target(
             name: "CertCycleApp",
             dependencies: ["CertCycleCore", "CertCycleCSV", "CertCycleRegister", "CertCycleConfig", "CertCycleNotices"],

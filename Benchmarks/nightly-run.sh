@@ -21,16 +21,12 @@ mkdir -p "$RUN"
 sqlite3 "$OUT/reg.sqlite" ".backup '$RUN/reg.sqlite'"
 DB="sqlite:$RUN/reg.sqlite"
 
-measure() {
-  local label=$1; shift
-  /usr/bin/time -f "%e %M" -o "$RUN/time.txt" "$@" >/dev/null 2>"$RUN/stderr.txt"
-  read -r secs kb < "$RUN/time.txt"
-  printf '%-40s %8.2f s   %6d MB peak\n' "$label" "$secs" $((kb / 1024))
-  LAST_SECONDS=$secs
-}
+OUT=$RUN
+MEASURE_STDERR=$RUN/stderr.txt
+. Benchmarks/lib.sh
 
 measure "first run ($PREVIOUS)" "$BIN" run --as-of "$PREVIOUS" --db "$DB" --notices "$RUN/notices"
-best_scan=999999; best_run=999999
+
 measure "scan --format jsonl ($DATE)" "$BIN" scan --as-of "$DATE" --format jsonl --db "$DB"
 best_scan=$LAST_SECONDS
 measure "steady-state run ($DATE)" "$BIN" run --as-of "$DATE" --db "$DB" --notices "$RUN/notices"

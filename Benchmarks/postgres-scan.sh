@@ -33,20 +33,9 @@ DBNAME=certcycle_bench_n$N
 DB=$SERVER/$DBNAME
 mkdir -p "$OUT"
 
-# measure LABEL CMD... : runs CMD (its output discarded), prints "LABEL seconds max-rss-MB",
-# and keeps the numbers in $LAST_SECONDS and $LAST_RSS_MB.
-measure() {
-  local label=$1; shift
-  /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$@" >/dev/null
-  read -r secs kb < "$OUT/time.txt"
-  printf '%-34s %8.2f s   %6d MB peak\n' "$label" "$secs" $((kb / 1024))
-  LAST_SECONDS=$secs
-  LAST_RSS_MB=$((kb / 1024))
-}
+. Benchmarks/lib.sh
 
-if [ ! -f "$OUT/register/certificates.csv" ]; then
-  measure "generate $N certificates" "$BIN" generate --certificates "$N" --seed 1 --out "$OUT/register"
-fi
+ensure_register "$N"
 psql "$CERTCYCLE_TEST_POSTGRES_URL" -X -q -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS $DBNAME" -c "CREATE DATABASE $DBNAME"
 LOAD=${LOAD:-$([ -f "$OUT/reg.sqlite" ] && echo migrate || echo import)}
 if [ "$LOAD" = migrate ]; then

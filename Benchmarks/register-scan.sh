@@ -17,20 +17,9 @@ command -v sqlite3 >/dev/null || { echo "needs sqlite3 (apt-get install sqlite3)
 swift build -c release --product certcycle >/dev/null
 mkdir -p "$OUT"
 
-# measure LABEL CMD... : runs CMD (its output discarded), prints "LABEL seconds max-rss-MB",
-# and keeps the numbers in $LAST_SECONDS and $LAST_RSS_MB.
-measure() {
-  local label=$1; shift
-  /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$@" >/dev/null
-  read -r secs kb < "$OUT/time.txt"
-  printf '%-34s %8.2f s   %6d MB peak\n' "$label" "$secs" $((kb / 1024))
-  LAST_SECONDS=$secs
-  LAST_RSS_MB=$((kb / 1024))
-}
+. Benchmarks/lib.sh
 
-if [ ! -f "$OUT/register/certificates.csv" ]; then
-  measure "generate $N certificates" "$BIN" generate --certificates "$N" --seed 1 --out "$OUT/register"
-fi
+ensure_register "$N"
 rm -f "$OUT/reg.sqlite" "$OUT/reg.sqlite-wal" "$OUT/reg.sqlite-shm"
 measure "import" "$BIN" import "$OUT/register" --db "sqlite:$OUT/reg.sqlite"
 IMPORT_SECONDS=$LAST_SECONDS

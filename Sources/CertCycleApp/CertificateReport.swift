@@ -56,7 +56,7 @@ public enum CertificateReport {
             for audit in file.audits.sorted(by: { ($0.onsiteEnd, $0.id) < ($1.onsiteEnd, $1.id) }) {
                 let onsite = (audit.onsiteStart.map { "\($0)–" } ?? "") + audit.onsiteEnd.description
                 let verdict = audit.evaluation.map { $0.passes ? ($0.recommendsFiveStar ? "通过（五星）" : "通过") : "不通过" } ?? ""
-                table.append([audit.id, audit.kind.rawValue, onsite, audit.score.map { CellText.number($0) } ?? "",
+                table.append([audit.id, audit.kind.rawValue, onsite, audit.score.map(CellValue.format) ?? "",
                               audit.deductions.map(String.init) ?? "", verdict, audit.decisionDate?.description ?? "", audit.decidedBy ?? ""])
             }
             out += "\n审查记录：\n" + table.render()
@@ -89,13 +89,8 @@ public enum CertificateReport {
 }
 
 extension CertificateReport {
-    static func time(_ seconds: Double) -> String {
+    /// Unix seconds as an ISO 8601 UTC time, as delivery attempts are shown.
+    public static func time(_ seconds: Double) -> String {
         ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: seconds))
-    }
-}
-
-enum CellText {
-    static func number(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(value)
     }
 }

@@ -1,5 +1,6 @@
 public import CertCycleCore
 import CertCycleNotices
+import CertCycleRegister
 
 /// The output of the small tools: `mandays`, `evaluate`, `calendar add-working-days`.
 public enum ToolOutput {
@@ -37,7 +38,7 @@ public enum ToolOutput {
     }
 
     public static func evaluationText(_ e: AuditEvaluation) -> String {
-        let score = e.score == e.score.rounded() ? String(Int(e.score)) : String(e.score)
+        let score = CellValue.format(e.score)
         if e.passes {
             return "pass: score \(score) ≥ 70 with \(e.deductions) deduction item(s) (< 5)"
                 + (e.recommendsFiveStar ? "; five-star recommended (score ≥ 95)" : "") + " (6.5)\n"
@@ -47,7 +48,7 @@ public enum ToolOutput {
 
     public static func evaluationJSON(_ e: AuditEvaluation) -> String {
         var line = JSONLine()
-        line.add("score", number: e.score == e.score.rounded() ? String(Int(e.score)) : String(e.score))
+        line.add("score", number: CellValue.format(e.score))
         line.add("deductions", e.deductions)
         line.add("result", e.passes ? "pass" : "fail")
         line.add("five_star", e.recommendsFiveStar)

@@ -94,6 +94,12 @@ public struct CertificateHistory: Sendable {
         return revoked ? .none : .fiveStar
     }
 
+    /// The star grade published on `date` (none while withdrawn or expired); nil before issue.
+    /// Cheaper than `publicState`, which also walks back for `since`.
+    public func star(on date: CivilDate, settings: RuleSettings) -> StarGrade? {
+        snapshot(on: date, settings: settings)?.star
+    }
+
     /// The public state on `date`; nil when the certificate was not yet issued.
     public func publicState(on date: CivilDate, settings: RuleSettings) -> PublicState? {
         guard let now = snapshot(on: date, settings: settings), let issued = issuedOn(asOf: date) else { return nil }

@@ -37,7 +37,7 @@ public enum ObligationOutput {
             o.subject, o.subjectType.rawValue, o.kind.rawValue, o.kind.chineseName, o.stage.rawValue, o.stage.chineseName,
             o.opens.description, o.due.description, String(o.daysRemaining(asOf: date)), o.escalation.rawValue,
             o.escalationBy?.date.description ?? "", o.clause, o.kind.escalationClause ?? "", o.provisional ? "true" : "false",
-            o.record ?? "", o.organization ?? "", organizationName ?? "", o.manDaysHundredths.map(ManDays.format) ?? "",
+            o.record ?? "", o.organization ?? "", organizationName ?? "", DigestText.manDays(o),
         ]
     }
 
@@ -46,12 +46,11 @@ public enum ObligationOutput {
     public static func tableRow(_ o: Obligation, asOf date: CivilDate, organizationName: String? = nil) -> [String] {
         let days = o.daysRemaining(asOf: date)
         let remaining = days >= 0 ? "剩 \(days) 天" : "逾期 \(-days) 天"
-        let escalationBy = o.escalationBy.map { $0.date.description + ($0.provisional ? "（暂定）" : "") } ?? ""
         let subject = o.record.map { "\(o.subject)（\($0)）" } ?? o.subject
         return [
             o.stage.chineseName, o.kind.chineseName, subject, organizationName ?? o.organization ?? "",
-            o.opens.description, o.due.description, remaining, o.escalation.chineseName, escalationBy,
-            o.clause, o.manDaysHundredths.map(ManDays.format) ?? "",
+            o.opens.description, o.due.description, remaining, o.escalation.chineseName, DigestText.escalationBy(o),
+            o.clause, DigestText.manDays(o),
         ]
     }
 }
@@ -93,8 +92,7 @@ public enum StatusOutput {
 /// How a finding reads in a table or digest.
 public enum FindingOutput {
     public static func line(_ f: Finding) -> String {
-        let kind = f.kind == .compliance ? "合规提示" : "数据提示"
-        return "[\(kind)] \(f.certificate)：\(f.message)（条款 \(f.clause)）" + (f.provisional ? "（暂定：缺少日历数据）" : "")
+        "[\(DigestText.findingKind(f))] \(f.certificate)：\(f.message)（条款 \(f.clause)）" + (f.provisional ? "（暂定：缺少日历数据）" : "")
     }
 }
 

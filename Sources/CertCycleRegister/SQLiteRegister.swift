@@ -514,8 +514,8 @@ private final class MergeCursor<Record> {
 }
 
 /// `a;b;c` → `["a", "b", "c"]`. Lists are stored normalised (trimmed, no empty items) by the
-/// importer, so reading them is a plain split.
-func splitList(_ text: String?) -> [String] {
+/// importer, so reading them back, in any store, is a plain split of the UTF-8 bytes.
+public func splitList(_ text: String?) -> [String] {
     guard var text, !text.isEmpty else { return [] }
     return text.withUTF8 { bytes in
         var items: [String] = []

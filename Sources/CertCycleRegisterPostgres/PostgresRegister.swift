@@ -243,18 +243,3 @@ extension PostgresBindings {
         }
     }
 }
-
-/// `a;b;c` → `["a", "b", "c"]`, as the SQLite store splits its stored lists (stored normalised:
-/// trimmed, no empty items), on the UTF-8 bytes.
-func splitList(_ text: String?) -> [String] {
-    guard var text, !text.isEmpty else { return [] }
-    return text.withUTF8 { bytes in
-        var items: [String] = []
-        var start = 0
-        for index in 0...bytes.count where index == bytes.count || bytes[index] == UInt8(ascii: ";") {
-            if index > start { items.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)) }
-            start = index + 1
-        }
-        return items
-    }
-}

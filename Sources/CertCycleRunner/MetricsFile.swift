@@ -1,4 +1,4 @@
-public import CertCycleCore
+import CertCycleCore
 public import CertCycleRegister
 public import Foundation
 
@@ -27,7 +27,7 @@ public struct MetricsFile {
         func metric(_ name: String, _ help: String, _ type: String = "gauge", _ samples: [(String, Double)]) {
             out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
             for (labels, value) in samples {
-                out += name + labels + " " + Self.format(value) + "\n"
+                out += name + labels + " " + CellValue.format(value) + "\n"
             }
         }
         metric("certcycle_last_run_success", "1 if the last run succeeded, else 0.", "gauge", [("", succeeded ? 1 : 0)])
@@ -64,9 +64,5 @@ public struct MetricsFile {
         guard rename(temporary, path) == 0 else {
             throw NoticeFolderError("cannot write the metrics file \(path): \(String(cString: strerror(errno)))")
         }
-    }
-
-    static func format(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
 }

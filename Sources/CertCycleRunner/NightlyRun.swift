@@ -274,7 +274,7 @@ public struct NightlyRun {
             let obligations = rules.obligations(of: history, on: date)
             if !obligations.isEmpty {
                 let cycle = history.currentCycle(on: date)
-                let star = rules.publicState(of: history, on: date)?.star ?? .none
+                let star = history.star(on: date, settings: rules.settings) ?? .none
                 for o in obligations {
                     scan.obligations.append(FoundObligation(obligation: o, organization: file.organization, certificate: file.certificate,
                                                             validThrough: cycle?.validThrough, star: star))
@@ -287,13 +287,7 @@ public struct NightlyRun {
             }
             scan.findings += rules.findings(of: history, on: date)
         }
-        var others: [Obligation] = []
-        for appeal in try register.appeals() {
-            if let o = rules.obligation(of: appeal, on: date) { others.append(o) }
-        }
-        for application in try register.notAcceptedApplications() {
-            if let o = rules.obligation(of: application, on: date) { others.append(o) }
-        }
+        let others = try RegisterScan(register: register, rules: rules).otherObligations(on: date)
         let organizations = try register.organizations(Set(others.compactMap(\.organization)))
         for o in others {
             scan.obligations.append(FoundObligation(obligation: o, organization: o.organization.flatMap { organizations[$0] },

@@ -1,6 +1,6 @@
 public import CertCycleCore
 import CertCycleNotices
-public import Foundation
+import Foundation
 
 /// What a run did, for the log, the metrics file and the exit code.
 public struct RunReport: Sendable {

@@ -5,8 +5,6 @@ public struct RunnerError: Error, Sendable, CustomStringConvertible {
         case locked
         /// Job definitions or templates are unusable (exit 78).
         case configuration
-        /// A notice folder or the ledger cannot be written (exit 1).
-        case io
     }
 
     public var kind: Kind

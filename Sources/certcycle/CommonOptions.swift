@@ -4,6 +4,7 @@ import CertCycleNotices
 import CertCycleConfig
 import CertCycleCore
 import CertCycleRegister
+import CertCycleRunner
 import Foundation
 
 /// Options every command takes: `--config`, `--db`, `--jobs`.

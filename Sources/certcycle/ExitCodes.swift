@@ -29,46 +29,39 @@ struct CLIError: Error, CustomStringConvertible {
     var description: String { message }
 }
 
-/// Runs a command body, turning every failure into its message on stderr and its exit code.
+/// Runs a command body, turning every failure into one message on stderr and its exit code.
 func runReporting(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as ImportFailure {
         for diagnostic in error.diagnostics { printError(diagnostic.description) }
-        printError("import changed nothing: \(error.diagnostics.count) problem(s) above; fix them and import again")
-        throw ExitCode(Exit.dataError.rawValue)
+        throw exit(.dataError, "import changed nothing: \(error.diagnostics.count) problem(s) above; fix them and import again")
     } catch let error as ConfigError {
-        printError("configuration error: \(error.description); fix it and run again")
-        throw ExitCode(Exit.configuration.rawValue)
+        throw exit(.configuration, "configuration error: \(error.description); fix it and run again")
     } catch let error as CLIError {
-        printError(error.message)
-        throw ExitCode(error.code.rawValue)
+        throw exit(error.code, error.message)
     } catch let error as RunnerError {
         switch error.kind {
-        case .locked:
-            printError(error.message)
-            throw ExitCode(Exit.tryAgain.rawValue)
-        case .configuration:
-            printError("configuration error: \(error.message); fix it and run again")
-            throw ExitCode(Exit.configuration.rawValue)
-        case .io:
-            printError("error: \(error.message)")
-            throw ExitCode(Exit.failure.rawValue)
+        case .locked: throw exit(.tryAgain, error.message)
+        case .configuration: throw exit(.configuration, "configuration error: \(error.message); fix it and run again")
         }
     } catch let error as TemplateError {
-        printError("configuration error: \(error.description); fix the template and run again")
-        throw ExitCode(Exit.configuration.rawValue)
+        throw exit(.configuration, "configuration error: \(error.description); fix the template and run again")
     } catch let error as RegisterError {
-        printError("register error: \(error.message)")
-        throw ExitCode(Exit.failure.rawValue)
+        throw exit(.failure, "register error: \(error.message)")
     } catch let error as ExitCode {
         throw error
     } catch let error as ValidationError {
         throw error
     } catch {
-        printError("error: \(error)")
-        throw ExitCode(Exit.failure.rawValue)
+        throw exit(.failure, "error: \(error)")
     }
+}
+
+/// Prints `message` on stderr and gives the exit code to throw.
+func exit(_ code: Exit, _ message: String) -> ExitCode {
+    printError(message)
+    return ExitCode(code.rawValue)
 }
 
 func printError(_ message: String) {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CertCycleApp
 import CertCycleConfig
 import CertCycleCore
 import CertCycleNotices
@@ -87,17 +88,17 @@ struct OutboxCommand: ParsableCommand {
                 var table = TextTable(header: ["event", "endpoint", "certificate", "type", "effective", "status", "attempts", "next / delivered", "last"])
                 let rows = try register.deliveries(status: status.flatMap(DeliveryStatus.init(rawValue:)), endpoint: endpoint, certificate: nil, limit: limit)
                 for (delivery, event) in rows {
-                    let when = delivery.status == .delivered ? delivery.deliveredAt.map(Self.time) : (delivery.status == .pending ? Self.time(delivery.nextAttemptAt) : nil)
-                    let last = delivery.lastStatusCode.map { "HTTP \($0)" } ?? delivery.lastError ?? ""
+                    let when = switch delivery.status {
+                    case .delivered: delivery.deliveredAt.map(CertificateReport.time) ?? ""
+                    case .pending: CertificateReport.time(delivery.nextAttemptAt)
+                    case .dead: ""
+                    }
+                    let last = delivery.lastError ?? delivery.lastStatusCode.map { "HTTP \($0)" } ?? ""
                     table.append([event.id, delivery.endpoint, event.certificate, event.type, event.effectiveOn.description, delivery.status.rawValue,
-                                  String(delivery.attempts), when ?? "", delivery.lastError ?? last])
+                                  String(delivery.attempts), when, last])
                 }
                 print(table.render(), terminator: "")
             }
-        }
-
-        static func time(_ seconds: Double) -> String {
-            ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: seconds))
         }
     }
 

@@ -56,7 +56,7 @@ final class Receiver: @unchecked Sendable {
             + secrets.flatMap { ["--secret", $0] }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
-        FileManager.default.createFile(atPath: folder.path("stderr"), contents: nil)
+        _ = FileManager.default.createFile(atPath: folder.path("stderr"), contents: nil)
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: folder.path("stderr")))
         try process.run()
         let deadline = Date().addingTimeInterval(20)

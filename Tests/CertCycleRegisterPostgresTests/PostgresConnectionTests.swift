@@ -117,7 +117,7 @@ struct PostgresConnectionTests {
         #expect(try usesTLS(try PostgresRegister(url: preferred)) == true)
         var verified = database
         verified.sslMode = .verifyFull
-        verified.sslRootCert = try #require(TestPostgres.certificateAuthority)
+        verified.sslRootCert = TestPostgres.certificateAuthority
         #expect(try usesTLS(try PostgresRegister(url: verified)) == true)
         verified.host = "localhost"
         #expect(try usesTLS(try PostgresRegister(url: verified)) == true)

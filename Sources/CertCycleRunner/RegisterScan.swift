@@ -23,12 +23,13 @@ public struct RegisterScan {
             }
             rules.findings(of: history, on: date).forEach(findings)
         }
-        for appeal in try register.appeals() {
-            if let obligation = rules.obligation(of: appeal, on: date) { try body(obligation, nil) }
-        }
-        for application in try register.notAcceptedApplications() {
-            if let obligation = rules.obligation(of: application, on: date) { try body(obligation, nil) }
-        }
+        for obligation in try otherObligations(on: date) { try body(obligation, nil) }
+    }
+
+    /// The obligations whose subject is not a certificate: appeals', then not-acceptable applications'.
+    public func otherObligations(on date: CivilDate) throws -> [Obligation] {
+        try register.appeals().compactMap { rules.obligation(of: $0, on: date) }
+            + register.notAcceptedApplications().compactMap { rules.obligation(of: $0, on: date) }
     }
 
     /// Every certificate issued by `date`, with its public state, in `cert_no` order.
