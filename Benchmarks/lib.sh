@@ -1,11 +1,11 @@
 # Shared by the benchmark scripts; source it after setting OUT (the working folder) and BIN
 # (the release certcycle).
 
-# measure LABEL CMD... : runs CMD (stdout discarded; stderr to $MEASURE_STDERR when set),
+# measure LABEL CMD... : runs CMD (stdout discarded; stderr to $MEASURE_STDERR, else discarded),
 # prints "LABEL seconds max-rss-MB", and keeps the numbers in $LAST_SECONDS and $LAST_RSS_MB.
 measure() {
   local label=$1; shift
-  /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$@" >/dev/null 2>"${MEASURE_STDERR:-/dev/stderr}"
+  /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$@" >/dev/null 2>"${MEASURE_STDERR:-/dev/null}"
   read -r secs kb < "$OUT/time.txt"
   printf '%-40s %8.2f s   %6d MB peak\n' "$label" "$secs" $((kb / 1024))
   LAST_SECONDS=$secs
