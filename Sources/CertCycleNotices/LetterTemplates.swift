@@ -30,8 +30,9 @@ public struct TemplateError: Error, Sendable, CustomStringConvertible, Equatable
 /// quotes included. Templates are read as UTF-8 with `\n` lines: a byte-order mark and CRLF
 /// line ends (as Windows editors save them) are removed on loading.
 public struct LetterTemplates: Sendable {
-    /// The templates the nightly run uses: `KIND-STAGE` for obligation letters and `status-STATUS`
-    /// for changes of public status.
+    /// The templates the nightly run uses: `KIND-STAGE` for obligation letters, `status-STATUS`
+    /// for changes of public status, and the parts every letter includes (`{{> _letterhead}}`,
+    /// `{{> _signature}}`), whose names start with `_`.
     public static let standardNames = [
         "surveillance-upcoming", "surveillance-reminder", "surveillance-overdue",
         "recertification_application-due", "recertification_application-overdue",
@@ -40,7 +41,10 @@ public struct LetterTemplates: Sendable {
         "suspension_limit-overdue",
         "misuse_correction-due", "misuse_correction-overdue",
         "application_notice-due",
+        "appeal_reply-reply",
         "status-suspended", "status-withdrawn", "status-expired", "status-restored",
+        "status-scope_reduced", "status-scope_restored", "status-star_removed",
+        "_letterhead", "_signature",
     ]
 
     static let fileExtension = "mustache"

@@ -48,7 +48,7 @@ public struct LedgerVerifier {
             checkFolder(folder, payload: payload, hashes: hashes, into: &result)
         }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: notices.root)) ?? []
-        for name in names.sorted() where !name.hasPrefix(".") {
+        for name in names.sorted() where !name.hasPrefix(".") && name != NoticeFolderWriter.indexName {
             if name.contains(".unrecorded-") {
                 result.setAside.append(name)
             } else if recordedFolders[name] == nil {

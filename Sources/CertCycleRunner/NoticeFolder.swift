@@ -1,4 +1,5 @@
 public import Foundation
+public import CertCycleCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -84,6 +85,27 @@ public struct NoticeFolderWriter: Sendable {
         }
         Self.sync(root)
     }
+
+    /// The dates of the day folders under the root.
+    public func dayFolders() -> [CivilDate] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        return names.compactMap { name in name.utf8.count == 10 ? CivilDate(parsing: name) : nil }.sorted()
+    }
+
+    /// `index.html` at the root, replaced whole (written aside, then renamed).
+    public func writeIndex(_ html: String) throws {
+        let path = root + "/" + Self.indexName
+        let temporary = root + "/.index-\(getpid()).html"
+        try? FileManager.default.removeItem(atPath: temporary)
+        try Self.writeSynced(Data(html.utf8), to: temporary)
+        guard rename(temporary, path) == 0 else {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw NoticeFolderError("cannot move \(temporary) to \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// The page at the root that links every day; the one file a run rewrites.
+    public static let indexName = "index.html"
 
     // MARK: Helpers
 

@@ -13,7 +13,7 @@ struct OutputTests {
     @Test("a scan line has the contract's fields first, in order, then the extras")
     func scanLine() {
         let line = ObligationOutput.jsonLine(overdue, asOf: CivilDate(year: 2026, month: 2, day: 21)!, organizationName: "杭州\"恒达\"")
-        #expect(line == #"{"subject":"CAS-2024-0001","subject_type":"certificate","kind":"surveillance","stage":"overdue","opens":"2025-11-20","due":"2026-02-20","escalation":"suspend","escalation_by":"2026-02-28","clause":"7.1","provisional":false,"escalation_clause":"9.3.2.1(4)","record":null,"organization":"ORG-1","organization_name":"杭州\"恒达\"","days_remaining":-1,"man_days":2.5}"#)
+        #expect(line == #"{"subject":"CAS-2024-0001","subject_type":"certificate","kind":"surveillance","stage":"overdue","opens":"2025-11-20","due":"2026-02-20","escalation":"suspend","escalation_by":"2026-02-28","clause":"7.1","provisional":false,"escalation_clause":"9.3.2.1(4)","record":null,"organization":"ORG-1","organization_name":"杭州\"恒达\"","days_remaining":-1,"man_days":2.5,"escalation_taken":null,"next_escalation":null,"next_escalation_from":null,"next_escalation_by":null}"#)
     }
 
     @Test("a provisional escalation deadline says so in JSONL and in the table")

@@ -50,7 +50,7 @@ struct RunFixture {
     /// Every file under the notices folder, by relative path.
     func noticeFiles() throws -> [String: Data] {
         var result: [String: Data] = [:]
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: noticesRoot)) ?? [] where !name.hasPrefix(".") {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: noticesRoot)) ?? [] where !name.hasPrefix(".") && name != "index.html" {
             for file in try NoticeFolderWriter.readFiles(in: noticesRoot + "/" + name) {
                 result[name + "/" + file.path] = file.data
             }
@@ -65,6 +65,15 @@ struct RunFixture {
             if entry.kind != "run" { facts.append("\(entry.asOf) \(entry.kind) \(entry.key) \(entry.payload)") }
         }
         return facts
+    }
+
+    /// The kind and key of every ledger entry but run records, in order, without payloads.
+    func recordedKeys() throws -> [String] {
+        var keys: [String] = []
+        try register.forEachLedgerEntry { entry in
+            if entry.kind != "run" { keys.append("\(entry.asOf) \(entry.kind) \(entry.key)") }
+        }
+        return keys
     }
 
     func verify() throws -> LedgerVerifier.Result {
