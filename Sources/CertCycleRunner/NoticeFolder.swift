@@ -109,9 +109,11 @@ public struct NoticeFolderWriter: Sendable {
 
     // MARK: Helpers
 
-    /// `YYYY-MM-DD` only.
+    /// `YYYY-MM-DD`, or `YYYY-MM-DD-SNN` for a letter issued on purpose.
     static func checkName(_ name: String) throws {
-        guard name.utf8.count == 10, name.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }) else {
+        let date = name.utf8.prefix(10), rest = Array(name.utf8.dropFirst(10))
+        let manual = rest.isEmpty || (rest.count == 4 && rest[0] == 0x2D && rest[1] == 0x53 && rest[2...].allSatisfy { $0 >= 0x30 && $0 <= 0x39 })
+        guard date.count == 10, date.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }), manual else {
             throw NoticeFolderError("'\(name)' is not a notice folder name (YYYY-MM-DD)")
         }
     }

@@ -5,6 +5,8 @@ public struct RunnerError: Error, Sendable, CustomStringConvertible {
         case locked
         /// Job definitions or templates are unusable (exit 78).
         case configuration
+        /// What was asked for is not in the register (exit 65).
+        case input
     }
 
     public var kind: Kind

@@ -32,6 +32,42 @@ struct RunFixture {
         }
     }
 
+    /// A hand-made register: CSV texts by file name (header line first), in an SQLite file.
+    init(files: [String: String], store kind: StoreKind = .sqlite) throws {
+        folder = try TemporaryFolder("runner")
+        let directory = folder.path("register")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for (name, text) in files { try text.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8) }
+        store = try TestStore(kind, in: folder)
+        _ = try RegisterImporter(register: store.register).importDirectory(directory)
+    }
+
+    /// Imports more CSV files into the register (rows are upserted by id).
+    func add(_ files: [String: String]) throws {
+        let directory = folder.path("more-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for (name, text) in files { try text.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8) }
+        _ = try RegisterImporter(register: register).importDirectory(directory)
+    }
+
+    /// The text of every letter (`.txt`) of the day folder, by file name.
+    func letters(_ date: String) throws -> [String: String] {
+        var result: [String: String] = [:]
+        for (path, data) in try noticeFiles() where path.hasPrefix(date + "/letters/") && path.hasSuffix(".txt") {
+            result[String(path.dropFirst(date.count + "/letters/".count))] = String(decoding: data, as: UTF8.self)
+        }
+        return result
+    }
+
+    /// Runs the nightly job for every day from `first` through `last`, one run a night.
+    func nightly(from first: String, through last: String, jobs: Jobs = shippedJobs) throws {
+        var date = day(first)
+        while date <= day(last) {
+            _ = try nightly(jobs: jobs).run(asOf: date)
+            date = date.addingDays(1)
+        }
+    }
+
     /// Removes the folder and, on PostgreSQL, the database.
     func cleanUp() {
         store.cleanUp()
