@@ -327,7 +327,7 @@ struct HTMLPage {
     tr.backlog td:first-child { box-shadow: inset 3px 0 0 var(--line); }
     td.taken { color: var(--muted); }
     td.past { color: var(--overdue); font-weight: 600; background: var(--overdue-bg); }
-    .scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; }
+    .scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; content-visibility: auto; contain-intrinsic-size: auto 600px; }
     form.filter { position: sticky; top: 0; z-index: 1; display: flex; flex-wrap: wrap; gap: 8px; align-items: center;
       margin: 0 0 18px; padding: 8px 0; background: #fff; border-bottom: 1px solid var(--line); }
     form.filter input[type=search] { flex: 1 1 200px; min-width: 0; padding: 5px 8px; font: inherit; }
