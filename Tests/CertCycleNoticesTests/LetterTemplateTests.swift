@@ -173,6 +173,13 @@ struct LetterTemplateTests {
         #expect(problems.first?.message.hasPrefix("unknown variable 'organisation_name'") == true)
     }
 
+    @Test("a template that includes a part the folder does not have is reported with its file and line")
+    func missingPartial() throws {
+        let templates = try LetterTemplates(sources: ["surveillance-due": "{{> _letterhead}}\n正文\n{{> _signatur}}\n", "_letterhead": "{{body_name}}\n"])
+        let problems = templates.unknownVariables()
+        #expect(problems.map(\.description) == ["surveillance-due.mustache:3: includes '{{> _signatur}}', which is not in the templates folder"])
+    }
+
     @Test("dates in letters are written the Chinese way, without zero padding")
     func chineseDates() {
         #expect(chineseDate(F.date(2026, 2, 14)) == "2026年2月14日")
