@@ -23,7 +23,7 @@ public enum NoticeRenderer {
         out += CSVWriter.line(ObligationOutput.csvHeader)
         for i in order {
             let row = day.obligations[i]
-            out += CSVWriter.line(ObligationOutput.csvRow(row.obligation, asOf: day.asOf, organizationName: row.organizationName))
+            out += CSVWriter.spreadsheetLine(ObligationOutput.csvRow(row.obligation, asOf: day.asOf, organizationName: row.organizationName))
         }
         return out
     }

@@ -30,7 +30,7 @@ struct Scan: ParsableCommand {
             case .csv:
                 out.write("\u{FEFF}" + CSVWriter.line(ObligationOutput.csvHeader))
                 try scan.forEachObligation(on: date, findings: { findings.append($0) }) { o, file in
-                    out.write(CSVWriter.line(ObligationOutput.csvRow(o, asOf: date, organizationName: file?.organization?.name)))
+                    out.write(CSVWriter.spreadsheetLine(ObligationOutput.csvRow(o, asOf: date, organizationName: file?.organization?.name)))
                 }
             case .table:
                 var rows: [(Obligation, String?)] = []
@@ -74,7 +74,7 @@ struct Status: ParsableCommand {
                 try scan.forEachState(on: date) { s, file in out.line(StatusOutput.jsonLine(s, organization: file.organization)) }
             case .csv:
                 out.write("\u{FEFF}" + CSVWriter.line(StatusOutput.csvHeader))
-                try scan.forEachState(on: date) { s, file in out.write(CSVWriter.line(StatusOutput.csvRow(s, organization: file.organization))) }
+                try scan.forEachState(on: date) { s, file in out.write(CSVWriter.spreadsheetLine(StatusOutput.csvRow(s, organization: file.organization))) }
             case .table:
                 var table = TextTable(header: StatusOutput.tableHeader)
                 var counts: [CertificateStatus: Int] = [:]

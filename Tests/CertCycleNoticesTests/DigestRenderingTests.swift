@@ -140,6 +140,20 @@ struct DigestRenderingTests {
         #expect(lines[1].hasPrefix("CAS-2024-000123,certificate,surveillance,监督审查,overdue,"))
         #expect(csv.contains(#""杭州<恒达>&""售后""'服务'有限公司""#))
     }
+
+    @Test("obligations.csv neutralises an organisation name or subject a spreadsheet would run as a formula")
+    func csvFormulaInjection() {
+        var hostile = day
+        hostile.obligations = [
+            NoticeFixtures.row("-2+3", .surveillance, .overdue, opens: NoticeFixtures.date(2026, 9, 1), due: NoticeFixtures.date(2026, 12, 1),
+                               organization: "@ORG", name: #"=HYPERLINK("http://example.invalid","点击")"#),
+        ]
+        let csv = NoticeRenderer.obligationsCSV(hostile)
+        let row = csv.dropFirst().split(separator: "\r\n")[1]
+        #expect(row.hasPrefix("'-2+3,certificate,surveillance,"))
+        #expect(row.contains(#",'@ORG,"'=HYPERLINK(""http://example.invalid"",""点击"")","#))
+        #expect(row.contains(",-29,"), "negative day counts stay numbers: \(row)")
+    }
 }
 
 private enum CSVLine {
