@@ -80,6 +80,13 @@ public protocol RegisterWriter {
     /// Adds an event to the outbox (once: an event already there is left as it is) with a
     /// pending delivery for each endpoint that has none yet, due at the event's creation.
     func enqueue(_ event: OutboxEvent, endpoints: [String]) throws
+    /// Removes the ledger's entries from `seq` on: its tail only, so what stays is still a
+    /// verifiable chain (`certcycle ledger rollback`).
+    func removeLedgerEntries(fromSeq seq: Int) throws
+    /// Removes every delivery not yet accepted (pending or dead, with its attempts) of the
+    /// events effective after `date`, then those events that have no delivery left; events an
+    /// endpoint already accepted stay. Counts the events removed and those kept as delivered.
+    func removeUndeliveredEvents(effectiveAfter date: CivilDate) throws -> (removed: Int, delivered: Int)
 }
 
 /// A failure of the register itself (not of the data put into it).

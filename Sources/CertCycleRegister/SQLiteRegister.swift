@@ -160,6 +160,29 @@ public final class SQLiteRegister: Register {
             }
         }
 
+        func removeLedgerEntries(fromSeq seq: Int) throws {
+            try db.execute(sql: "DELETE FROM ledger WHERE seq >= ?", arguments: [seq])
+        }
+
+        func removeUndeliveredEvents(effectiveAfter date: CivilDate) throws -> (removed: Int, delivered: Int) {
+            let day = date.description
+            try db.execute(sql: """
+                DELETE FROM delivery_attempts WHERE EXISTS (
+                    SELECT 1 FROM deliveries d JOIN events e ON e.event_id = d.event_id
+                    WHERE d.endpoint = delivery_attempts.endpoint AND d.event_id = delivery_attempts.event_id
+                      AND e.effective_on > ? AND d.status <> 'delivered')
+                """, arguments: [day])
+            try db.execute(sql: """
+                DELETE FROM deliveries WHERE status <> 'delivered' AND event_id IN (SELECT event_id FROM events WHERE effective_on > ?)
+                """, arguments: [day])
+            try db.execute(sql: """
+                DELETE FROM events WHERE effective_on > ? AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.event_id)
+                """, arguments: [day])
+            let removed = db.changesCount
+            let delivered = try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE effective_on > ?", arguments: [day]) ?? 0
+            return (removed, delivered)
+        }
+
         func append(_ entry: LedgerEntry) throws {
             let last = try Int.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM ledger")) ?? 0
             guard entry.seq == last + 1 else {

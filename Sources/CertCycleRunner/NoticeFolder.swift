@@ -46,11 +46,12 @@ public struct NoticeFolderWriter: Sendable {
         return try Self.readFiles(in: folder)
     }
 
-    /// Moves a folder no ledger entry accounts for out of the way, keeping it for inspection.
-    public func setAside(_ name: String) throws -> String {
+    /// Moves a folder no ledger entry accounts for out of the way, keeping it for inspection,
+    /// as `NAME.LABEL-N` (`unrecorded`, or `rolled-back` for `ledger rollback`).
+    public func setAside(_ name: String, as label: String = "unrecorded") throws -> String {
         var n = 1
-        while FileManager.default.fileExists(atPath: folderPath("\(name).unrecorded-\(n)")) { n += 1 }
-        let target = folderPath("\(name).unrecorded-\(n)")
+        while FileManager.default.fileExists(atPath: folderPath("\(name).\(label)-\(n)")) { n += 1 }
+        let target = folderPath("\(name).\(label)-\(n)")
         try FileManager.default.moveItem(atPath: folderPath(name), toPath: target)
         return target
     }

@@ -5,6 +5,11 @@ public struct RunnerError: Error, Sendable, CustomStringConvertible {
         case locked
         /// Job definitions or templates are unusable (exit 78).
         case configuration
+        /// The command was asked for something it refuses, such as a far-future as-of (exit 64).
+        case usage
+        /// The register is in a state the run cannot go on from (a completed day in the future);
+        /// the message names the repair command (exit 78).
+        case state
     }
 
     public var kind: Kind

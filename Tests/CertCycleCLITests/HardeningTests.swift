@@ -102,4 +102,55 @@ struct HardeningTests {
         #expect(try runCertcycle(["export", "out", db], in: tmp.path).status == 0)
         #expect(try String(contentsOfFile: tmp.path("out/organizations.csv"), encoding: .utf8).contains("ORG-1,杭州恒达,"))
     }
+
+    /// Today in Asia/Shanghai (the default time zone), as `certcycle run` reads it.
+    static func today(plus days: Int = 0) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
+        let date = calendar.date(byAdding: .day, value: days, to: Date())!
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+    }
+
+    @Test("run --as-of 9999-12-31 is refused (64) unless --allow-future; a register run ahead stops the run (78) naming the rollback, which repairs it")
+    func farFutureRun() throws {
+        let tmp = try TemporaryFolder("hard")
+        defer { tmp.cleanUp() }
+        let options = ["--db=sqlite:\(tmp.path("reg.sqlite"))", "--notices=notices"]
+        try Self.writeRegister(tmp.path("in"), nameCell: "杭州恒达")
+        #expect(try runCertcycle(["import", "in", options[0]], in: tmp.path).status == 0)
+
+        let refused = try runCertcycle(["run", "--as-of", "9999-12-31"] + options, in: tmp.path)
+        #expect(refused.status == 64)
+        #expect(refused.stderr.split(separator: "\n").count == 1 && refused.stderr.contains("--allow-future"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: tmp.path("notices/9999-12-31")))
+        #expect(try runCertcycle(["run", "--as-of", Self.today(plus: 1), "--dry-run"] + options, in: tmp.path).status == 0, "tomorrow is allowed")
+
+        let ahead = try runCertcycle(["run", "--as-of", "9999-12-31", "--allow-future"] + options, in: tmp.path)
+        #expect(ahead.status == 0, "\(ahead.stderr)")
+        let stopped = try runCertcycle(["run"] + options, in: tmp.path)
+        #expect(stopped.status == 78)
+        #expect(stopped.stderr.split(separator: "\n").count == 1)
+        #expect(stopped.stderr.contains("`certcycle ledger rollback --after \(Self.today(plus: 1))`"), "\(stopped.stderr)")
+
+        // The rollback asks first: with no answer it changes nothing.
+        let unanswered = try runCertcycle(["ledger", "rollback", "--after", Self.today(plus: 1)] + options, in: tmp.path)
+        #expect(unanswered.status == 64)
+        #expect(unanswered.stderr.contains("nothing changed"))
+        #expect(FileManager.default.fileExists(atPath: tmp.path("notices/9999-12-31")))
+        #expect(try runCertcycle(["ledger", "rollback", "--after", Self.today(plus: -1), "--yes"] + options, in: tmp.path).status == 64,
+                "days that have come are not rolled back")
+
+        let rolledBack = try runCertcycle(["ledger", "rollback", "--after", Self.today(plus: 1), "--yes"] + options, in: tmp.path)
+        #expect(rolledBack.status == 0, "\(rolledBack.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: tmp.path("notices/9999-12-31")))
+        #expect(FileManager.default.fileExists(atPath: tmp.path("notices/9999-12-31.rolled-back-1/digest.html")))
+        #expect(try runCertcycle(["ledger", "verify"] + options, in: tmp.path).status == 0)
+
+        let resumed = try runCertcycle(["run"] + options, in: tmp.path)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(FileManager.default.fileExists(atPath: tmp.path("notices/\(Self.today())/digest.html")))
+        let verified = try runCertcycle(["ledger", "verify"] + options, in: tmp.path)
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+    }
 }
