@@ -253,6 +253,14 @@ public final class SQLiteRegister: Register {
         try recordAttempts([(attempt, delivery)])
     }
 
+    public func releaseClaims(_ deliveries: [Delivery]) throws {
+        guard !deliveries.isEmpty else { return }
+        try dbQueue.write { db in
+            let release = try db.cachedStatement(sql: "UPDATE deliveries SET claimed_until = 0 WHERE endpoint = ? AND event_id = ?")
+            for delivery in deliveries { try release.execute(arguments: [delivery.endpoint, delivery.eventId]) }
+        }
+    }
+
     public func recordAttempts(_ attempts: [(DeliveryAttempt, Delivery)]) throws {
         try dbQueue.write { db in
             let insert = try db.cachedStatement(sql: """

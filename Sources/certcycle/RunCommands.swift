@@ -70,7 +70,9 @@ struct Run: ParsableCommand {
                 printSummary(result)
                 var pending = 0
                 if !dryRun, !endpoints.isEmpty {
-                    let published = try Publisher(outbox: register, endpoints: endpoints, logger: logger).deliverDue(wait: 10, holder: processDescription())
+                    var publisher = Publisher(outbox: register, endpoints: endpoints, logger: logger)
+                    publisher.budget = configuration.deliveryBudget
+                    let published = try publisher.deliverDue(wait: 10, holder: processDescription())
                     print(PublishSummary.line(published))
                     pending = published.pending
                     deliveries = try register.deliveryCounts()
