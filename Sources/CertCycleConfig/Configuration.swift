@@ -38,8 +38,11 @@ public struct Configuration: Sendable {
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }
         if let zone = try file.string("timezone") {
-            guard let timeZone = TimeZone(identifier: zone) else {
-                throw ConfigError(file: path, "'timezone' \(zone) is not a known time zone (e.g. Asia/Shanghai)")
+            // Only IANA names: an abbreviation such as CST is ambiguous (China, US Central, Cuba)
+            // and Foundation reads it as US Central, eight hours off Beijing.
+            guard zone == "UTC" || zone.contains("/"), let timeZone = TimeZone(identifier: zone) else {
+                throw ConfigError(file: path, "'timezone' \(zone) is not an IANA time zone name: use a Region/City name such as Asia/Shanghai, "
+                    + "or UTC (abbreviations such as CST or EST are ambiguous)")
             }
             configuration.timeZone = timeZone
         }

@@ -56,6 +56,11 @@ public protocol Register: Outbox, Sendable {
     /// naming the holder, when another run has it. `holder` describes this run.
     func acquireRunLock(holder: String) throws -> any RunLock
 
+    /// Proves that the register can be written now (permissions, a read-only file or server),
+    /// changing nothing: the nightly run checks it before it writes any notice. Throws
+    /// `RegisterError` with one line saying what to do.
+    func checkWritable() throws
+
     /// The latest entry of the ledger, or of one kind of entry.
     func lastLedgerEntry(kind: String?) throws -> LedgerEntry?
 

@@ -345,6 +345,20 @@ public final class SQLiteRegister: Register {
 
     // MARK: Runs and the ledger
 
+    public func checkWritable() throws {
+        do {
+            try dbQueue.inDatabase { db in
+                // A real write, rolled back: SQLite only refuses a read-only file when a statement writes.
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                defer { try? db.execute(sql: "ROLLBACK") }
+                try db.execute(sql: "INSERT INTO endpoints (name) VALUES ('.certcycle-write-check')")
+            }
+        } catch let error as DatabaseError {
+            throw RegisterError("the register \(path) cannot be written (\(error.message ?? "\(error.resultCode)")): "
+                + "check the permissions of the file and its folder, and the free space, then run again")
+        }
+    }
+
     public func acquireRunLock(holder: String) throws -> any RunLock {
         try FileRunLock(path: path + ".lock", holder: holder)
     }

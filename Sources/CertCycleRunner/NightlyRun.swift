@@ -74,9 +74,16 @@ public struct NightlyRun {
                 lock = try register.acquireRunLock(holder: holder)
             } catch let held as RunLockHeld {
                 throw RunnerError(.locked, "\(held.description); this run stops. Try again later")
+            } catch let error as RegisterError {
+                throw RunnerError(.unwritable, "\(error.message); check the permissions of the register's folder, then run again")
             }
         }
         defer { lock?.release() }
+        if !dryRun {
+            // Both before any notice is written: a notice must never go out for a day the register cannot record.
+            do { try notices.checkWritable() } catch let error as NoticeFolderError { throw RunnerError(.unwritable, error.message) }
+            do { try register.checkWritable() } catch let error as RegisterError { throw RunnerError(.unwritable, error.message) }
+        }
 
         var report = RunReport(asOf: asOf, dryRun: dryRun)
         let last = try register.lastCompletedDay()

@@ -10,6 +10,8 @@ public struct RunnerError: Error, Sendable, CustomStringConvertible {
         /// The register is in a state the run cannot go on from (a completed day in the future);
         /// the message names the repair command (exit 78).
         case state
+        /// The notices folder or the register cannot be written (exit 78): nothing was written.
+        case unwritable
     }
 
     public var kind: Kind

@@ -44,7 +44,7 @@ struct Scan: ParsableCommand {
                 out.write(table.render())
                 if !findings.isEmpty {
                     out.line("\n提示（\(findings.count)）：")
-                    for f in findings { out.line(FindingOutput.line(f)) }
+                    for f in findings { out.line(TerminalText.visible(FindingOutput.line(f))) }
                 }
             }
             out.flush()
@@ -113,7 +113,7 @@ struct Show: ParsableCommand {
                                                 attempts: try register.attempts(endpoint: delivery.endpoint, eventId: event.id))
             }
             let out = OutputSink.standardOutput()
-            out.write(CertificateReport.render(file, rules: jobs.rules, asOf: asOf.date(configuration), events: events))
+            out.write(TerminalText.visible(CertificateReport.render(file, rules: jobs.rules, asOf: asOf.date(configuration), events: events)))
             out.flush()
         }
     }
