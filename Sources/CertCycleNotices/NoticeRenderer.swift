@@ -22,7 +22,7 @@ public enum NoticeRenderer {
         out.reserveCapacity(256 + day.obligations.count * 260)
         out += CSVWriter.line(ObligationOutput.staffCSVHeader)
         for i in order {
-            out += CSVWriter.line(ObligationOutput.staffCSVRow(day.obligations[i], asOf: day.asOf))
+            out += CSVWriter.spreadsheetLine(ObligationOutput.staffCSVRow(day.obligations[i], asOf: day.asOf))
         }
         return out
     }

@@ -160,6 +160,29 @@ public final class SQLiteRegister: Register {
             }
         }
 
+        func removeLedgerEntries(fromSeq seq: Int) throws {
+            try db.execute(sql: "DELETE FROM ledger WHERE seq >= ?", arguments: [seq])
+        }
+
+        func removeUndeliveredEvents(effectiveAfter date: CivilDate) throws -> (removed: Int, delivered: Int) {
+            let day = date.description
+            try db.execute(sql: """
+                DELETE FROM delivery_attempts WHERE EXISTS (
+                    SELECT 1 FROM deliveries d JOIN events e ON e.event_id = d.event_id
+                    WHERE d.endpoint = delivery_attempts.endpoint AND d.event_id = delivery_attempts.event_id
+                      AND e.effective_on > ? AND d.status <> 'delivered')
+                """, arguments: [day])
+            try db.execute(sql: """
+                DELETE FROM deliveries WHERE status <> 'delivered' AND event_id IN (SELECT event_id FROM events WHERE effective_on > ?)
+                """, arguments: [day])
+            try db.execute(sql: """
+                DELETE FROM events WHERE effective_on > ? AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.event_id)
+                """, arguments: [day])
+            let removed = db.changesCount
+            let delivered = try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE effective_on > ?", arguments: [day]) ?? 0
+            return (removed, delivered)
+        }
+
         func append(_ entry: LedgerEntry) throws {
             let last = try Int.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM ledger")) ?? 0
             guard entry.seq == last + 1 else {
@@ -228,6 +251,14 @@ public final class SQLiteRegister: Register {
 
     public func recordAttempt(_ attempt: DeliveryAttempt, delivery: Delivery) throws {
         try recordAttempts([(attempt, delivery)])
+    }
+
+    public func releaseClaims(_ deliveries: [Delivery]) throws {
+        guard !deliveries.isEmpty else { return }
+        try dbQueue.write { db in
+            let release = try db.cachedStatement(sql: "UPDATE deliveries SET claimed_until = 0 WHERE endpoint = ? AND event_id = ?")
+            for delivery in deliveries { try release.execute(arguments: [delivery.endpoint, delivery.eventId]) }
+        }
     }
 
     public func recordAttempts(_ attempts: [(DeliveryAttempt, Delivery)]) throws {
@@ -313,6 +344,20 @@ public final class SQLiteRegister: Register {
     }
 
     // MARK: Runs and the ledger
+
+    public func checkWritable() throws {
+        do {
+            try dbQueue.inDatabase { db in
+                // A real write, rolled back: SQLite only refuses a read-only file when a statement writes.
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                defer { try? db.execute(sql: "ROLLBACK") }
+                try db.execute(sql: "INSERT INTO endpoints (name) VALUES ('.certcycle-write-check')")
+            }
+        } catch let error as DatabaseError {
+            throw RegisterError("the register \(path) cannot be written (\(error.message ?? "\(error.resultCode)")): "
+                + "check the permissions of the file and its folder, and the free space, then run again")
+        }
+    }
 
     public func acquireRunLock(holder: String) throws -> any RunLock {
         try FileRunLock(path: path + ".lock", holder: holder)

@@ -110,6 +110,13 @@ public final class PostgresRegister: Register, @unchecked Sendable {
 
     // MARK: Writing
 
+    public func checkWritable() throws {
+        // READ WRITE fails on a standby or a read-only default; FOR UPDATE needs the UPDATE right.
+        try transaction("BEGIN READ WRITE", doing: "checking that the register can be written") { session in
+            _ = try session.query("SELECT 1 FROM ledger LIMIT 0 FOR UPDATE", doing: "checking that the register can be written")
+        }
+    }
+
     public func write<T>(_ body: (any RegisterWriter) throws -> T) throws -> T {
         try transaction("BEGIN", doing: "writing to the register") { session in
             let writer = PostgresWriter(session: session)

@@ -17,7 +17,8 @@ public struct LedgerVerifier {
         public var folders = 0
         public var files = 0
         public var problems: [String] = []
-        /// Folders set aside by a run (`…unrecorded-N`): kept for inspection, not problems.
+        /// Folders set aside by a run (`…unrecorded-N`) or a rollback (`…rolled-back-N`): kept for
+        /// inspection, not problems.
         public var setAside: [String] = []
     }
 
@@ -63,7 +64,7 @@ public struct LedgerVerifier {
         }
         let manualRoot = notices.root + "/" + NightlyRun.manualFolder
         for name in ((try? FileManager.default.contentsOfDirectory(atPath: manualRoot)) ?? []).sorted() where !name.hasPrefix(".") {
-            if name.contains(".unrecorded-") {
+            if name.contains(".unrecorded-") || name.contains(".rolled-back-") {
                 result.setAside.append(NightlyRun.manualFolder + "/" + name)
             } else if !manualFolders.contains(name) {
                 result.problems.append("letter folder \(NightlyRun.manualFolder)/\(name) is not in the ledger: added after the fact, or left by a command that did not finish")
@@ -71,7 +72,7 @@ public struct LedgerVerifier {
         }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: notices.root)) ?? []
         for name in names.sorted() where !name.hasPrefix(".") && name != NoticeFolderWriter.indexName && name != NightlyRun.manualFolder {
-            if name.contains(".unrecorded-") {
+            if name.contains(".unrecorded-") || name.contains(".rolled-back-") {
                 result.setAside.append(name)
             } else if recordedFolders[name] == nil {
                 result.problems.append("notice folder \(name) is not in the ledger: added after the fact, or left by a run that did not finish")

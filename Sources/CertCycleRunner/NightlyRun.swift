@@ -27,6 +27,11 @@ public struct NightlyRun {
     public var now: @Sendable () -> Date
     /// Webhook endpoints: each day's status changes are queued for those that want them.
     public var endpoints: [EndpointSettings] = []
+    /// Today in the configured time zone. When set, the run refuses an as-of date later than
+    /// tomorrow, and a register whose last completed day is, unless `allowFuture`: a run for
+    /// 9999-12-31 would make every later night "already done", silently, for ever.
+    public var today: CivilDate?
+    public var allowFuture = false
 
     public init(register: any Register, jobs: Jobs, templates: LetterTemplates, notices: NoticeFolderWriter, logger: Logger,
                 holder: String, now: @escaping @Sendable () -> Date = Date.init) {
@@ -58,18 +63,34 @@ public struct NightlyRun {
     /// Runs the job up to `asOf`. With `dryRun`, works everything out and changes nothing.
     public func run(asOf: CivilDate, dryRun: Bool = false) throws -> RunReport {
         try Self.checkTemplates(jobs, templates)
+        let tomorrow = today?.addingDays(1)
+        if let tomorrow, !allowFuture, asOf > tomorrow {
+            throw RunnerError(.usage, "--as-of \(asOf) is later than tomorrow (\(tomorrow) in the configured time zone); "
+                + "a run for it would mark every night until then as done. Give --allow-future if that is really meant")
+        }
         var lock: (any RunLock)?
         if !dryRun {
             do {
                 lock = try register.acquireRunLock(holder: holder)
             } catch let held as RunLockHeld {
                 throw RunnerError(.locked, "\(held.description); this run stops. Try again later")
+            } catch let error as RegisterError {
+                throw RunnerError(.unwritable, "\(error.message); check the permissions of the register's folder, then run again")
             }
         }
         defer { lock?.release() }
+        if !dryRun {
+            // Both before any notice is written: a notice must never go out for a day the register cannot record.
+            do { try notices.checkWritable() } catch let error as NoticeFolderError { throw RunnerError(.unwritable, error.message) }
+            do { try register.checkWritable() } catch let error as RegisterError { throw RunnerError(.unwritable, error.message) }
+        }
 
         var report = RunReport(asOf: asOf, dryRun: dryRun)
         let last = try register.lastCompletedDay()
+        if let tomorrow, let last, !allowFuture, last > tomorrow {
+            throw RunnerError(.state, "the register's last completed run is for \(last), later than tomorrow (\(tomorrow)), so every night "
+                + "would be 'already done'; remove the future days with `certcycle ledger rollback --after \(tomorrow)`, then run again")
+        }
         guard last.map({ $0 < asOf }) ?? true else {
             logger.info("nothing to do: \(asOf) is already done", metadata: ["last_completed": "\(last!)"])
             report.alreadyDone = true

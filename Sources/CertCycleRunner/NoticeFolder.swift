@@ -27,6 +27,25 @@ public struct NoticeFolderWriter: Sendable {
 
     public func folderPath(_ name: String) -> String { root + "/" + name }
 
+    /// Creates the root when needed and proves a folder can be made in it, before anything is
+    /// written; throws one line naming the folder, the reason and what to do.
+    public func checkWritable() throws {
+        var path = root.hasPrefix("/") ? "" : "."
+        for component in root.split(separator: "/") {
+            path += "/" + component
+            if mkdir(path, 0o755) != 0, errno != EEXIST {
+                throw NoticeFolderError("the notices folder \(root) cannot be created (\(path): \(String(cString: strerror(errno)))): "
+                    + "create it, or set notices in the configuration (or --notices), then run again")
+            }
+        }
+        let probe = folderPath(".tmp-write-check-\(getpid())")
+        guard mkdir(probe, 0o700) == 0 else {
+            throw NoticeFolderError("the notices folder \(root) is not writable (\(String(cString: strerror(errno)))): "
+                + "fix its permissions, or set notices in the configuration (or --notices), then run again")
+        }
+        rmdir(probe)
+    }
+
     /// Removes half-written folders left by a run that was killed while writing.
     public func removeAbandonedTemporaryFolders() throws {
         let fm = FileManager.default
@@ -47,11 +66,12 @@ public struct NoticeFolderWriter: Sendable {
         return try Self.readFiles(in: folder)
     }
 
-    /// Moves a folder no ledger entry accounts for out of the way, keeping it for inspection.
-    public func setAside(_ name: String) throws -> String {
+    /// Moves a folder no ledger entry accounts for out of the way, keeping it for inspection,
+    /// as `NAME.LABEL-N` (`unrecorded`, or `rolled-back` for `ledger rollback`).
+    public func setAside(_ name: String, as label: String = "unrecorded") throws -> String {
         var n = 1
-        while FileManager.default.fileExists(atPath: folderPath("\(name).unrecorded-\(n)")) { n += 1 }
-        let target = folderPath("\(name).unrecorded-\(n)")
+        while FileManager.default.fileExists(atPath: folderPath("\(name).\(label)-\(n)")) { n += 1 }
+        let target = folderPath("\(name).\(label)-\(n)")
         try FileManager.default.moveItem(atPath: folderPath(name), toPath: target)
         return target
     }
@@ -66,6 +86,19 @@ public struct NoticeFolderWriter: Sendable {
         guard !fm.fileExists(atPath: final) else { throw NoticeFolderError("\(final) already exists; notice folders are never rewritten") }
         let temporary = folderPath(".tmp-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try fm.createDirectory(atPath: temporary, withIntermediateDirectories: false)
+        do {
+            try writeAside(temporary, as: final, files: files)
+        } catch {
+            // A failed run leaves nothing half-written behind.
+            try? makeWritable(temporary)
+            try? fm.removeItem(atPath: temporary)
+            throw error
+        }
+        Self.sync(root)
+    }
+
+    private func writeAside(_ temporary: String, as final: String, files: [NoticeFile]) throws {
+        let fm = FileManager.default
         var directories: Set<String> = [temporary]
         for file in files {
             let path = temporary + "/" + file.path
@@ -83,7 +116,6 @@ public struct NoticeFolderWriter: Sendable {
         guard rename(temporary, final) == 0 else {
             throw NoticeFolderError("cannot move \(temporary) to \(final): \(String(cString: strerror(errno)))")
         }
-        Self.sync(root)
     }
 
     /// The dates of the day folders under the root.

@@ -13,6 +13,7 @@ enum PublishSummary {
         if report.skipped { return "webhooks: another publisher is delivering; \(report.pending) pending" }
         var line = "webhooks: \(report.delivered) delivered, \(report.retrying) to retry, \(report.dead) dead letters, \(report.pending) pending"
         if !report.disabled.isEmpty { line += "; disabled (410 Gone): \(report.disabled.joined(separator: ", "))" }
+        if report.budgetSpent { line += "; delivery_budget_seconds spent, the rest stays pending" }
         return line
     }
 }
@@ -43,7 +44,9 @@ struct Publish: ParsableCommand {
                 try EndpointSync(register: register, jobs: jobs, logger: logger).syncNew(configuration.endpoints, asOf: last)
             }
             let started = Date()
-            let report = try Publisher(outbox: register, endpoints: endpoints, logger: logger).deliverDue(wait: wait, holder: processDescription())
+            var publisher = Publisher(outbox: register, endpoints: endpoints, logger: logger)
+            publisher.budget = configuration.deliveryBudget
+            let report = try publisher.deliverDue(wait: wait, holder: processDescription())
             print(PublishSummary.line(report))
             if let metricsFile {
                 try MetricsFile(path: metricsFile).write(report: nil, deliveries: try register.deliveryCounts(), succeeded: true,

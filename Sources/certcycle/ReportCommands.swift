@@ -30,7 +30,7 @@ struct Scan: ParsableCommand {
             case .csv:
                 out.write("\u{FEFF}" + CSVWriter.line(ObligationOutput.csvHeader))
                 try scan.forEachObligation(on: date, findings: { findings.append($0) }) { o, file in
-                    out.write(CSVWriter.line(ObligationOutput.csvRow(o, asOf: date, organizationName: file?.organization?.name)))
+                    out.write(CSVWriter.spreadsheetLine(ObligationOutput.csvRow(o, asOf: date, organizationName: file?.organization?.name)))
                 }
             case .table:
                 var rows: [(Obligation, String?)] = []
@@ -44,7 +44,7 @@ struct Scan: ParsableCommand {
                 out.write(table.render())
                 if !findings.isEmpty {
                     out.line("\n提示（\(findings.count)）：")
-                    for f in findings { out.line(FindingOutput.line(f)) }
+                    for f in findings { out.line(TerminalText.visible(FindingOutput.line(f))) }
                 }
             }
             out.flush()
@@ -74,7 +74,7 @@ struct Status: ParsableCommand {
                 try scan.forEachState(on: date) { s, file in out.line(StatusOutput.jsonLine(s, organization: file.organization)) }
             case .csv:
                 out.write("\u{FEFF}" + CSVWriter.line(StatusOutput.csvHeader))
-                try scan.forEachState(on: date) { s, file in out.write(CSVWriter.line(StatusOutput.csvRow(s, organization: file.organization))) }
+                try scan.forEachState(on: date) { s, file in out.write(CSVWriter.spreadsheetLine(StatusOutput.csvRow(s, organization: file.organization))) }
             case .table:
                 var table = TextTable(header: StatusOutput.tableHeader)
                 var counts: [CertificateStatus: Int] = [:]
@@ -113,7 +113,7 @@ struct Show: ParsableCommand {
                                                 attempts: try register.attempts(endpoint: delivery.endpoint, eventId: event.id))
             }
             let out = OutputSink.standardOutput()
-            out.write(CertificateReport.render(file, rules: jobs.rules, asOf: asOf.date(configuration), events: events))
+            out.write(TerminalText.visible(CertificateReport.render(file, rules: jobs.rules, asOf: asOf.date(configuration), events: events)))
             out.flush()
         }
     }

@@ -15,7 +15,9 @@ struct ManDaysCommand: ParsableCommand {
         abstract: "On-site audit man-days (Appendix A), with the 30% reduction limit (6.2.3) and the 30% / 70% shares (7.4, 8.2)."
     )
 
-    @Option(help: "Service-related headcount, including part-time, seasonal, temporary and subcontracted staff.") var employees: Int
+    // `.unconditional`: `--employees -1` is a value to refuse clearly, not a missing value and an unknown option.
+    @Option(parsing: .unconditional, help: "Service-related headcount, including part-time, seasonal, temporary and subcontracted staff.")
+    var employees: Int
     @Option(help: "initial, surveillance or recertification.") var audit: AuditChoice
     @Option(help: "text or json.") var format: TextOrJSON = .text
 
@@ -38,8 +40,8 @@ struct Evaluate: ParsableCommand {
         abstract: "Pass, fail and five-star recommendation of an audit score (6.5)."
     )
 
-    @Option(help: "The audit's overall score, 0–100.") var score: Double
-    @Option(help: "The number of deduction items.") var deductions: Int
+    @Option(parsing: .unconditional, help: "The audit's overall score, 0–100.") var score: Double
+    @Option(parsing: .unconditional, help: "The number of deduction items.") var deductions: Int
     @Option(help: "text or json.") var format: TextOrJSON = .text
 
     func validate() throws {
@@ -69,10 +71,15 @@ struct CalendarCommand: ParsableCommand {
 
         @OptionGroup var common: CommonOptions
         @Argument(help: "The start date.", transform: parseDate) var date: CivilDate
-        @Argument(help: "How many working days (0 or more).") var count: Int
+        @Argument(help: "How many working days (0 to 100000).") var count: Int
+
+        /// About 400 years of working days: enough for any real deadline, and the count is walked
+        /// day by day, so an unbounded N (9223372036854775807) would never finish.
+        static let maxCount = 100_000
 
         func validate() throws {
             guard count >= 0 else { throw ValidationError("N must be 0 or more") }
+            guard count <= Self.maxCount else { throw ValidationError("N must be at most \(Self.maxCount) (about 400 years of working days)") }
         }
 
         func run() throws {

@@ -147,6 +147,20 @@ struct DigestRenderingTests {
         #expect(lines[1].contains(",暂停证书（第 9.3.2.1 条第（4）项）,2026-12-08,是,,第 7.1 条,第 9.3.2.1 条第（4）项,否,2.5,否,否"))
         #expect(csv.contains(#""杭州<恒达>&""售后""'服务'有限公司""#))
     }
+
+    @Test("obligations.csv neutralises an organisation name or subject a spreadsheet would run as a formula")
+    func csvFormulaInjection() {
+        var hostile = day
+        hostile.obligations = [
+            NoticeFixtures.row("-2+3", .surveillance, .overdue, opens: NoticeFixtures.date(2026, 9, 1), due: NoticeFixtures.date(2026, 12, 1),
+                               organization: "@ORG", name: #"=HYPERLINK("http://example.invalid","点击")"#),
+        ]
+        let csv = NoticeRenderer.obligationsCSV(hostile)
+        let row = csv.dropFirst().split(separator: "\r\n")[1]
+        #expect(row.hasPrefix("'-2+3,certificate,surveillance,"))
+        #expect(row.contains(#",'@ORG,"'=HYPERLINK(""http://example.invalid"",""点击"")","#))
+        #expect(row.contains(",-29,"), "negative day counts stay numbers: \(row)")
+    }
 }
 
 private enum CSVLine {
