@@ -62,8 +62,9 @@ public struct CertificationRules: Sendable {
         for audit in file.audits where audit.kind == .special {
             guard let dueOn = audit.dueOn, audit.onsiteEnd > date else { continue }
             let opens = min(audit.onsiteStart ?? dueOn, dueOn)
-            if let o = obligation(.surveillance, subject: certNo, opens: opens, due: dueOn, on: date, clause: "7.2",
+            if var o = obligation(.surveillance, subject: certNo, opens: opens, due: dueOn, on: date, clause: "7.2",
                                   record: audit.id, organization: org) {
+                o.reason = audit.reason
                 result.append(o)
             }
         }
@@ -150,6 +151,7 @@ public struct CertificationRules: Sendable {
         var o = obligation(.applicationNotice, subject: application.id, opens: reviewed, due: reviewed.addingDays(5),
                            on: date, organization: application.orgId)
         o?.receivedOn = application.receivedOn
+        o?.reason = application.reason
         return o
     }
 

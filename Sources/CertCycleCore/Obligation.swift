@@ -168,6 +168,9 @@ public struct Obligation: Hashable, Sendable {
     public var certificateSuspendedSince: CivilDate?
     /// When the appeal or the application was received (the not-accepted notice names it).
     public var receivedOn: CivilDate?
+    /// The register's reason for the obligation's record: the 7.2 situation of a special audit,
+    /// or why an application is not acceptable.
+    public var reason: String?
 
     public init(subject: String, subjectType: SubjectType, kind: ObligationKind, stage: Stage, opens: CivilDate, due: CivilDate, escalation: Escalation, escalationBy: Dated? = nil, clause: String, record: String? = nil, organization: String? = nil, manDaysHundredths: Int? = nil, escalationTaken: CivilDate? = nil, nextStep: NextStep? = nil) {
         self.subject = subject

@@ -21,7 +21,7 @@ public enum LetterContext {
         "subject", "kind", "kind_title", "stage", "opens", "due", "days_remaining", "days_overdue", "escalation",
         "escalation_by", "clause", "escalation_clause", "record", "man_days", "provisional",
         "opens_passed", "due_passed", "escalation_by_passed", "escalation_taken", "suspension_limit", "suspension_limit_passed",
-        "withdraw_by", "licence_pending", "due_stated", "extra_audit", "received_on", "suspended_since", "decision",
+        "withdraw_by", "licence_pending", "due_stated", "extra_audit", "received_on", "suspended_since", "decision", "reason",
     ]
 
     /// Keys a status letter adds.
@@ -93,6 +93,7 @@ public enum LetterContext {
         context["escalation_clause"] = o.kind.escalationClause.map(ClauseCitation.chinese) ?? ""
         context["received_on"] = (extras.receivedOn ?? o.receivedOn).map(chineseDate) ?? ""
         context["suspended_since"] = o.certificateSuspendedSince.map(chineseDate) ?? ""
+        context["reason"] = o.reason ?? ""
         context["decision"] = extras.decision.map(paragraphs) ?? ""
         return addHasKeys(context)
     }

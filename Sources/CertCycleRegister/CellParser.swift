@@ -156,6 +156,9 @@ enum RowRules {
             if let kind, kind != "special", row.date("due_on") != nil {
                 problems.append(Problem(column: "due_on", message: "is only for special audits, not \(kind) audits"))
             }
+            if let kind, kind != "special", row.text("reason") != nil {
+                problems.append(Problem(column: "reason", message: "is only for special audits (the situation of 7.2 that calls for one), not \(kind) audits"))
+            }
             if kind == "initial" || kind == "recertification", row.date("decision_date") != nil, row.values[5] == nil {
                 problems.append(Problem(column: "score", message: "is required for \(kind!) audits with a decision_date: the score decides pass or fail (6.5)"))
             }
@@ -172,6 +175,9 @@ enum RowRules {
             notBefore("reviewed_on", "received_on")
             notBefore("notified_on", "received_on")
             notBefore("notified_on", "reviewed_on")
+            if row.text("reason") != nil, row.text("outcome") != "not_accepted" {
+                problems.append(Problem(column: "reason", message: "is only for applications whose outcome is not_accepted (the reason the notice states, 6.1.5)"))
+            }
             if row.text("outcome") == "not_accepted", row.date("reviewed_on") == nil {
                 problems.append(Problem(column: "reviewed_on", message: "is required when the outcome is not_accepted: the notice is due 5 days after it (6.1.5)"))
             }

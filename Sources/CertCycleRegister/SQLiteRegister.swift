@@ -111,6 +111,12 @@ public final class SQLiteRegister: Register {
                 )
                 """)
         }
+        migrator.registerMigration("v4 reasons of special audits and not-accepted applications") { db in
+            // v1 makes the tables from today's column lists, so a new register has the columns already.
+            for table in ["audits", "applications"] where try !db.columns(in: table).contains(where: { $0.name == "reason" }) {
+                try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN reason TEXT")
+            }
+        }
         return migrator
     }
 
@@ -477,10 +483,10 @@ public final class SQLiteRegister: Register {
             FROM certificates c LEFT JOIN organizations o ON o.org_id = c.org_id\(certNo == nil ? "" : " WHERE c.cert_no = ?")
             ORDER BY c.cert_no
             """, arguments: arguments)
-        let audits = MergeCursor(try rows("SELECT cert_no, audit_id, kind, onsite_start, onsite_end, score, deductions, decision_date, decided_by, team, man_days, due_on",
+        let audits = MergeCursor(try rows("SELECT cert_no, audit_id, kind, onsite_start, onsite_end, score, deductions, decision_date, decided_by, team, man_days, due_on, reason",
                                           table: "audits", order: "cert_no, audit_id")) { r in
             Audit(id: r[1], certNo: r[0], kind: AuditKind(rawValue: r[2]) ?? .special, onsiteStart: r.date(3), onsiteEnd: r.requiredDate(4), score: r[5],
-                  deductions: r[6], decisionDate: r.date(7), decidedBy: r[8], team: splitList(r[9]), manDays: r[10], dueOn: r.date(11))
+                  deductions: r[6], decisionDate: r.date(7), decidedBy: r[8], team: splitList(r[9]), manDays: r[10], dueOn: r.date(11), reason: r[12])
         }
         let ncs = MergeCursor(try rows("SELECT cert_no, nc_id, audit_id, notified_on, due_on, closed_on", table: "nonconformities", order: "cert_no, nc_id")) { r in
             Nonconformity(id: r[1], certNo: r[0], auditId: r[2], notifiedOn: r.requiredDate(3), dueOn: r.date(4), closedOn: r.date(5))
@@ -516,11 +522,12 @@ public final class SQLiteRegister: Register {
         }
     }
 
-    static let applicationColumns = "application_id, org_id, cert_no, kind, received_on, reviewed_on, outcome, notified_on"
+    static let applicationColumns = "application_id, org_id, cert_no, kind, received_on, reviewed_on, outcome, notified_on, reason"
 
     static func application(_ r: Row) -> Application {
         Application(id: r[0], orgId: r[1], certNo: r[2], kind: ApplicationKind(rawValue: r[3]) ?? .change, receivedOn: r.requiredDate(4),
-                    reviewedOn: r.date(5), outcome: (r[6] as String?).flatMap(ApplicationOutcome.init(rawValue:)), notifiedOn: r.date(7))
+                    reviewedOn: r.date(5), outcome: (r[6] as String?).flatMap(ApplicationOutcome.init(rawValue:)), notifiedOn: r.date(7),
+                    reason: r[8])
     }
 }
 

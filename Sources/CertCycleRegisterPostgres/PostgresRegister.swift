@@ -199,12 +199,12 @@ public final class PostgresRegister: Register, @unchecked Sendable {
                      contactEmail: r.text())
     }
 
-    static let applicationColumns = "application_id, org_id, cert_no, kind, received_on, reviewed_on, outcome, notified_on"
+    static let applicationColumns = "application_id, org_id, cert_no, kind, received_on, reviewed_on, outcome, notified_on, reason"
 
     static func application(_ r: inout CellReader) -> Application {
         Application(id: r.requiredText(), orgId: r.requiredText(), certNo: r.text(), kind: ApplicationKind(rawValue: r.requiredText()) ?? .change,
                     receivedOn: r.requiredDate(), reviewedOn: r.date(), outcome: r.text().flatMap(ApplicationOutcome.init(rawValue:)),
-                    notifiedOn: r.date())
+                    notifiedOn: r.date(), reason: r.text())
     }
 }
 

@@ -83,7 +83,7 @@ struct HardeningTests {
         let run = try runCertcycle(["run", "--as-of", "2026-06-30", "--notices", "notices", db], in: tmp.path)
         #expect(run.status == 0, "\(run.stderr)")
         let csv = try String(contentsOfFile: tmp.path("notices/2026-06-30/obligations.csv"), encoding: .utf8)
-        #expect(csv.contains("\r\n'-2-3,certificate,surveillance,"))
+        #expect(csv.contains(",监督审查,'-2-3,"))
         #expect(csv.contains(#""'=HYPERLINK(""http://example.invalid"",""点击"")""#))
         #expect(Self.fieldsStartingWith(["=", "+", "@"], in: csv).isEmpty)
     }

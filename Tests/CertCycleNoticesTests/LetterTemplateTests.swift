@@ -51,7 +51,11 @@ struct LetterTemplateTests {
 
     /// The fixed context each template is rendered with for its golden file.
     static func context(_ name: String) -> [String: Any] {
-        if let row = obligationRows[name] {
+        if var row = obligationRows[name] {
+            if name == "application_notice-due" {
+                row.obligation.receivedOn = F.date(2026, 12, 20)
+                row.obligation.reason = "申请资料不齐全：未提供服务管理体系有效运行 3 个月以上的证据（第 6.1.2 条第（6）项）"
+            }
             let certificate = row.obligation.subjectType == .certificate ? F.certificate : nil
             // The validity that goes with the obligation's dates (RULES §4).
             let validThrough: CivilDate? = switch row.obligation.kind {
@@ -114,6 +118,21 @@ struct LetterTemplateTests {
         #expect(text.hasSuffix("地址：浙江省杭州市西湖区文三路 90 号\n\n杭州中奥质量认证有限公司（盖章）\n2026年12月30日\n"))
         #expect(text.contains("联系人：认证业务部 王敏　　电话：0571-8888 0000\n"))
         #expect(!text.contains("\n\n\n"), "no double blank lines")
+    }
+
+    @Test("7.2: an extra audit is announced as a special surveillance, with the reason the register gives")
+    func extraAudit() throws {
+        var row = F.row("CAS-2024-000123", .surveillance, .due, opens: F.date(2026, 12, 20), due: F.date(2027, 1, 20), clause: "7.2",
+                        record: "AU-2026-0091", organization: "ORG-000123")
+        row.obligation.reason = "相关方对获证组织的售后服务多次投诉，经核实情况属实"
+        let context = LetterContext.obligation(row, organization: F.organization, certificate: F.certificate, validThrough: F.validThrough,
+                                               asOf: F.asOf, head: F.head, extras: F.extras)
+        let text = try Self.shipped().render("surveillance-upcoming", context)
+        let mismatch = goldenMismatch(text, file: "Tests/CertCycleNoticesTests/Golden/letters/surveillance-upcoming-extra.txt")
+        #expect(mismatch == nil, "\(mismatch ?? "")")
+        #expect(text.contains("特殊监督审查通知"))
+        #expect(text.contains("本机构认定贵单位出现上述情形：相关方对获证组织的售后服务多次投诉，经核实情况属实。"))
+        #expect(!text.contains("例行监督审查应在"))
     }
 
     @Test("letters are plain text: & < > and quotes come out unchanged with {{x}} and {{{x}}}")
