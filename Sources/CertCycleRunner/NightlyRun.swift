@@ -212,7 +212,12 @@ public struct NightlyRun {
 
         rows.sort { Obligation.staffOrder($0.obligation, $1.obligation) }
         letters.sort { $0.fileName < $1.fileName }
-        let notices = DayNotices(asOf: date, bodyName: bodyName, obligations: rows, findings: scan.findings, statusChanges: changeRows, letters: letters)
+        // From 1 November, a missing calendar for next year is a data warning every day (RULES §9).
+        let calendarWarnings = MissingCalendarWarning.due(asOf: date, calendar: jobs.calendar).map {
+            [Finding(kind: .data, certificate: "—", record: "Jobs/" + $0.file, clause: "§9", message: $0.text)]
+        } ?? []
+        let notices = DayNotices(asOf: date, bodyName: bodyName, obligations: rows, findings: scan.findings + calendarWarnings,
+                                 statusChanges: changeRows, letters: letters)
         var files = [
             NoticeFile(path: "digest.html", data: Data(NoticeRenderer.digestHTML(notices).utf8)),
             NoticeFile(path: "digest.md", data: Data(NoticeRenderer.digestMarkdown(notices).utf8)),
