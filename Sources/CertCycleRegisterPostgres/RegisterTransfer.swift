@@ -89,8 +89,8 @@ public enum RegisterTransfer {
     static func makeSide(_ store: TransferStore, creating: Bool) throws -> any TransferSide {
         switch store {
         case .sqlite(let path):
-            // Opening it through the store creates it or brings its schema up to date.
-            _ = try SQLiteRegister(path: path)
+            // Opening it through the store creates it (the target only) or brings its schema up to date.
+            _ = try SQLiteRegister(path: path, mode: creating ? .create : .existing)
             return try SQLiteSide(path: path)
         case .postgres(let register):
             return PostgresSide(register: register)

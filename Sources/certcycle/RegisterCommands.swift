@@ -18,7 +18,7 @@ struct Import: ParsableCommand {
     func run() throws {
         try runReporting {
             let configuration = try common.loadConfiguration()
-            let register = try common.openRegister(configuration)
+            let register = try common.openRegister(configuration, mode: .create)
             let report = try RegisterImporter(register: register).importDirectory(directory)
             for file in report.files {
                 print("\(file.table.fileName): \(file.rows) rows (\(file.encoding))")
@@ -53,6 +53,7 @@ struct Generate: ParsableCommand {
         discussion: "Histories are realistic and cover every obligation kind and status around the --around date. The same seed gives the same files."
     )
 
+    @OptionGroup var common: UnusedCommonOptions
     @Option(help: "How many certificates.") var certificates: Int
     @Option(help: "Random seed; the same seed gives the same files.") var seed: UInt64 = 1
     @Option(help: ArgumentHelp("The date the histories are built around (default 2026-06-30).", valueName: "date"), transform: parseDate)

@@ -56,7 +56,8 @@ struct Run: ParsableCommand {
                 let jobs = try common.loadJobs(configuration)
                 let templates = try loadTemplates(jobs)
                 let endpoints = try PublishingEndpoint.load(configuration.endpoints)
-                let register = try common.openRegister(configuration)
+                // quick_check first: a damaged register stops the run before anything is written.
+                let register = try common.openRegister(configuration, mode: dryRun ? .existing : .existingChecked)
                 var nightly = NightlyRun(register: register, jobs: jobs, templates: templates,
                                          notices: NoticeFolderWriter(root: notices ?? configuration.notices), logger: logger,
                                          holder: processDescription())
@@ -127,7 +128,7 @@ struct LedgerCommand: ParsableCommand {
         func run() throws {
             try runReporting {
                 let configuration = try common.loadConfiguration()
-                let verifier = LedgerVerifier(register: try common.openRegister(configuration),
+                let verifier = LedgerVerifier(register: try common.openRegister(configuration, mode: .existingChecked),
                                               notices: NoticeFolderWriter(root: notices ?? configuration.notices))
                 let result = try verifier.verify()
                 for problem in result.problems { print(problem) }
