@@ -19,7 +19,8 @@ SCRATCH=${CERTCYCLE_RELEASE_SCRATCH:-.build-release}
 UPSTREAM=$(sed -n 's/.*static let number = "\(.*\)".*/\1/p' Sources/certcycle/Version.swift)
 VERSION="$UPSTREAM-1"
 ARCH=$(dpkg --print-architecture)
-COMMIT=$(git rev-parse HEAD 2>/dev/null || true)
+# The commit --version names: $CERTCYCLE_COMMIT when given (a build from an exported tree), else HEAD.
+COMMIT=${CERTCYCLE_COMMIT:-$(git rev-parse HEAD 2>/dev/null || true)}
 if [ -n "$COMMIT" ] && [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then
   echo "note: the work tree has uncommitted changes; --version names $COMMIT all the same" >&2
 fi
@@ -101,7 +102,7 @@ License: proprietary
  All rights reserved. For use by the certification body and its operators only.
 EOF
 
-DATE=$(date -R -u -d "@$(git log -1 --format=%ct 2>/dev/null || date +%s)")
+DATE=$(date -R -u -d "@$(git log -1 --format=%ct 2>/dev/null || date +%s)" 2>/dev/null || date -R -u)
 cat > "$WORK/changelog" <<EOF
 certcycle ($VERSION) unstable; urgency=medium
 

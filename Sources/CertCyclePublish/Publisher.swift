@@ -1,4 +1,5 @@
 public import CertCycleConfig
+public import CertCycleCore
 public import CertCycleRegister
 public import Foundation
 public import Logging
@@ -98,6 +99,8 @@ public struct Publisher {
     /// How long a claimed delivery stays claimed: longer than a whole batch can take
     /// (batchSize / concurrency rounds of at most the request timeout: 32 × 30 s).
     public var claimSeconds: Double = 1200
+    /// Deliveries attempted so far in this pass (a terminal shows it).
+    public var progress: WorkProgress = .none
 
     public init(outbox: any Outbox, endpoints: [PublishingEndpoint], transport: any HTTPTransport = CurlTransport(),
                 clock: any PublishClock = SystemClock(), policy: RetryPolicy = .standard, logger: Logger,
@@ -199,6 +202,7 @@ public struct Publisher {
             }
             // One transaction for the batch: a crash before it only means these are sent again.
             try outbox.recordAttempts(recorded)
+            progress("publishing: \(report.delivered) delivered, \(report.retrying) to retry, \(report.dead) dead", report.delivered + report.retrying + report.dead)
             for name in gone.sorted() {
                 var state = states[name] ?? EndpointState(name: name)
                 state.disabledAt = now

@@ -27,6 +27,8 @@ public struct NightlyRun {
     public var now: @Sendable () -> Date
     /// Webhook endpoints: each day's status changes are queued for those that want them.
     public var endpoints: [EndpointSettings] = []
+    /// Days done of a catch-up (a terminal shows it).
+    public var progress: WorkProgress = .none
 
     public init(register: any Register, jobs: Jobs, templates: LetterTemplates, notices: NoticeFolderWriter, logger: Logger,
                 holder: String, now: @escaping @Sendable () -> Date = Date.init) {
@@ -97,6 +99,7 @@ public struct NightlyRun {
         while day <= asOf {
             let outcome = try runDay(day, chain: &chain, previousManifest: &previousManifest, dryRun: dryRun, recordedThisRun: &recordedThisRun)
             report.days.append(outcome)
+            if first < asOf { progress("catching up \(day)", first.days(to: day) + 1, of: first.days(to: asOf) + 1) }
             logger.info("day done", metadata: [
                 "as_of": "\(day)", "obligations": "\(outcome.obligations)", "new_stages": "\(outcome.newStages)",
                 "letters": "\(outcome.letters)", "status_changes": "\(outcome.statusChanges)", "folder": "\(outcome.folder)",

@@ -36,7 +36,9 @@ struct MigrateStore: ParsableCommand {
             let started = Date()
             let copied: [(table: String, rows: Int)]
             do {
-                copied = try RegisterTransfer.copy(from: source, to: target)
+                let terminal = TerminalProgress()
+                defer { terminal.finish() }
+                copied = try RegisterTransfer.copy(from: source, to: target, progress: terminal.reporting)
             } catch let refused as TransferRefused {
                 throw CLIError(.usage, "migrate-store changed nothing: \(refused.message)")
             }

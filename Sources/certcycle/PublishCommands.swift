@@ -43,7 +43,12 @@ struct Publish: ParsableCommand {
                 try EndpointSync(register: register, jobs: jobs, logger: logger).syncNew(configuration.endpoints, asOf: last)
             }
             let started = Date()
-            let report = try Publisher(outbox: register, endpoints: endpoints, logger: logger).deliverDue(wait: wait, holder: processDescription())
+            let terminal = TerminalProgress()
+            defer { terminal.finish() }
+            var publisher = Publisher(outbox: register, endpoints: endpoints, logger: logger)
+            publisher.progress = terminal.reporting
+            let report = try publisher.deliverDue(wait: wait, holder: processDescription())
+            terminal.finish()
             print(PublishSummary.line(report))
             if let metricsFile {
                 try MetricsFile(path: metricsFile).write(report: nil, deliveries: try register.deliveryCounts(), succeeded: true,

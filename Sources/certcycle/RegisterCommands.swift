@@ -19,7 +19,12 @@ struct Import: ParsableCommand {
         try runReporting {
             let configuration = try common.loadConfiguration()
             let register = try common.openRegister(configuration, mode: .create)
-            let report = try RegisterImporter(register: register).importDirectory(directory)
+            let terminal = TerminalProgress()
+            defer { terminal.finish() }
+            var importer = RegisterImporter(register: register)
+            importer.progress = terminal.reporting
+            let report = try importer.importDirectory(directory)
+            terminal.finish()
             for file in report.files {
                 print("\(file.table.fileName): \(file.rows) rows (\(file.encoding))")
             }
@@ -39,7 +44,12 @@ struct Export: ParsableCommand {
     func run() throws {
         try runReporting {
             let configuration = try common.loadConfiguration()
-            let counts = try RegisterExporter(register: common.openRegister(configuration)).exportDirectory(directory)
+            let terminal = TerminalProgress()
+            defer { terminal.finish() }
+            var exporter = RegisterExporter(register: try common.openRegister(configuration))
+            exporter.progress = terminal.reporting
+            let counts = try exporter.exportDirectory(directory)
+            terminal.finish()
             for table in RegisterTable.allCases {
                 print("\(table.fileName): \(counts[table] ?? 0) rows")
             }
@@ -68,7 +78,10 @@ struct Generate: ParsableCommand {
         try runReporting {
             var generator = RegisterGenerator(certificates: certificates, seed: seed)
             if let around { generator = RegisterGenerator(certificates: certificates, seed: seed, around: around) }
-            let counts = try generator.write(to: out)
+            let terminal = TerminalProgress()
+            defer { terminal.finish() }
+            let counts = try generator.write(to: out, progress: terminal.reporting)
+            terminal.finish()
             for table in RegisterTable.allCases {
                 print("\(table.fileName): \(counts[table] ?? 0) rows")
             }

@@ -56,19 +56,28 @@ struct Run: ParsableCommand {
                 let jobs = try common.loadJobs(configuration)
                 let templates = try loadTemplates(jobs)
                 let endpoints = try PublishingEndpoint.load(configuration.endpoints)
+                // A bad job definition is a configuration error (78) whatever the register.
+                try NightlyRun.checkTemplates(jobs, templates)
                 // quick_check first: a damaged register stops the run before anything is written.
                 let register = try common.openRegister(configuration, mode: dryRun ? .existing : .existingChecked)
                 var nightly = NightlyRun(register: register, jobs: jobs, templates: templates,
                                          notices: NoticeFolderWriter(root: notices ?? configuration.notices), logger: logger,
                                          holder: processDescription())
                 nightly.endpoints = configuration.endpoints
+                let terminal = TerminalProgress()
+                defer { terminal.finish() }
+                nightly.progress = terminal.reporting
                 let date = asOf.date(configuration)
                 let result = try nightly.run(asOf: date, dryRun: dryRun)
+                terminal.finish()
                 report = result
                 printSummary(result)
                 var pending = 0
                 if !dryRun, !endpoints.isEmpty {
-                    let published = try Publisher(outbox: register, endpoints: endpoints, logger: logger).deliverDue(wait: 10, holder: processDescription())
+                    var publisher = Publisher(outbox: register, endpoints: endpoints, logger: logger)
+                    publisher.progress = terminal.reporting
+                    let published = try publisher.deliverDue(wait: 10, holder: processDescription())
+                    terminal.finish()
                     print(PublishSummary.line(published))
                     pending = published.pending
                     deliveries = try register.deliveryCounts()

@@ -1,6 +1,6 @@
 /// Where long work (generate, import, export, a catch-up, publish, migrate-store) says how far it
 /// has got. The command line points it at a terminal; everywhere else it is `.none`.
-public struct ProgressReporting: Sendable {
+public struct WorkProgress: Sendable {
     private let report: @Sendable (_ label: String, _ done: Int, _ total: Int?) -> Void
 
     public init(_ report: @escaping @Sendable (_ label: String, _ done: Int, _ total: Int?) -> Void) {
@@ -8,7 +8,7 @@ public struct ProgressReporting: Sendable {
     }
 
     /// Says nothing.
-    public static let none = ProgressReporting { _, _, _ in }
+    public static let none = WorkProgress { _, _, _ in }
 
     /// `done` of `total` (nil when unknown) of the work named `label`.
     public func callAsFunction(_ label: String, _ done: Int, of total: Int? = nil) {
