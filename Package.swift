@@ -1,6 +1,10 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// The commit `certcycle --version` names: Scripts/package-deb.sh sets it; plain builds have none.
+// Only hex digits are taken, so that the define stays a plain C string.
+let buildCommit = String((Context.environment["CERTCYCLE_COMMIT"] ?? "").filter(\.isHexDigit).prefix(40))
+
 let swiftSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
@@ -93,11 +97,14 @@ let package = Package(
             dependencies: ["CertCycleCore", "CertCycleCSV", "CertCycleRegister", "CertCycleConfig", "CertCycleNotices"],
             swiftSettings: swiftSettings
         ),
+        // The commit the binary was built from, for `--version` (a C define: SwiftPM has no
+        // other way to pass a value from the environment into the build).
+        .target(name: "CCertCycleBuild", cSettings: [.define("CERTCYCLE_COMMIT", to: "\"\(buildCommit)\"")]),
         // The command line: parse, call CertCycleApp, map errors to exit codes.
         .executableTarget(
             name: "certcycle",
             dependencies: [
-                "CertCycleCore", "CertCycleRegister", "CertCycleConfig", "CertCycleApp", "CertCycleNotices", "CertCycleRunner", "CertCyclePublish", "CertCycleRegisterPostgres",
+                "CCertCycleBuild", "CertCycleCore", "CertCycleRegister", "CertCycleConfig", "CertCycleApp", "CertCycleNotices", "CertCycleRunner", "CertCyclePublish", "CertCycleRegisterPostgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

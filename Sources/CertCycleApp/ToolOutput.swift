@@ -60,6 +60,45 @@ public enum ToolOutput {
     public static func workingDays(_ result: Dated, from start: CivilDate, calendar: WorkingCalendar) -> String {
         guard result.provisional else { return result.date.description }
         let missing = (start.year...result.date.year).filter { !calendar.coveredYears.contains($0) }
-        return result.date.description + " provisional (no calendar data for \(missing.map(String.init).joined(separator: ", ")): counted Monday–Friday)"
+        return result.date.description + " provisional (no calendar data for \(missing.map(String.init).joined(separator: ", ")): counted on the statutory holidays only, RULES §9)"
+    }
+
+    /// `calendar status`: the years the calendar files cover, the gaps among them, and the
+    /// provisional calendar of the years around `asOf` that have no file.
+    public static func calendarStatus(_ calendar: WorkingCalendar, directory: String, asOf: CivilDate) -> String {
+        let years = calendar.coveredYears.sorted()
+        var out = "calendar files (\(directory)): "
+        if years.isEmpty {
+            out += "none\n"
+        } else {
+            var ranges: [String] = []
+            var start = years[0], end = years[0]
+            for year in years.dropFirst() {
+                if year == end + 1 { end = year; continue }
+                ranges.append(start == end ? "\(start)" : "\(start)–\(end)")
+                (start, end) = (year, year)
+            }
+            ranges.append(start == end ? "\(start)" : "\(start)–\(end)")
+            out += ranges.joined(separator: ", ") + " (\(years.count) files, announced: holidays and make-up working days)\n"
+        }
+        let shown = (asOf.year...asOf.year + 1).filter { !calendar.coveredYears.contains($0) }
+        let gaps = years.isEmpty ? [] : (years[0]...years[years.count - 1]).filter { !calendar.coveredYears.contains($0) }
+        out += "provisional: every other year"
+        if !gaps.isEmpty { out += " (among them \(gaps.map(String.init).joined(separator: ", ")))" }
+        out += ", counted on the statutory holidays of RULES §9 (no make-up working days); dates through them are marked provisional\n"
+        for year in shown {
+            out += "\(year) provisional days off:\n"
+            for festival in StatutoryHolidays.festivals(of: year) {
+                var line = "  \(festival.name) " + festival.statutoryDays.map(\.description).joined(separator: " ")
+                if !festival.madeUpDays.isEmpty {
+                    line += " (made up: " + festival.madeUpDays.map(\.description).joined(separator: " ") + ")"
+                }
+                out += line + "\n"
+            }
+        }
+        if let warning = MissingCalendarWarning.due(asOf: asOf, calendar: calendar) {
+            out += "warning: " + warning.text + "\n"
+        }
+        return out
     }
 }

@@ -29,7 +29,8 @@ public struct Configuration: Sendable {
     static let endpointKeys: Set<String> = ["name", "url", "secret_file", "secret_credential", "events", "format", "allow_http", "ca_file",
                                             "connect_timeout_seconds", "timeout_seconds"]
 
-    /// Reads `path`; relative `jobs` and `notices` folders are taken from the file's folder.
+    /// Reads `path`; relative paths in it (`db`, `jobs`, `notices`, `secret_file`, `ca_file`) are
+    /// taken from the file's folder, not the current one.
     public static func load(path: String) throws(ConfigError) -> Configuration {
         let file = try TOMLFile(path: path)
         try file.rejectUnknownKeys(keys)
@@ -50,7 +51,8 @@ public struct Configuration: Sendable {
         if let notices = try file.string("notices") { configuration.notices = resolve(notices) }
         if let db = try file.string("db") {
             if let problem = DatabaseLocation.problem(with: db) { throw ConfigError(file: path, "'db': \(problem)") }
-            configuration.db = db
+            // A relative SQLite path is the file's folder's, like every path in this file.
+            if db.hasPrefix("sqlite:") { configuration.db = "sqlite:" + resolve(String(db.dropFirst("sqlite:".count))) } else { configuration.db = db }
         }
         if let url = try file.string("healthcheck_url") {
             guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
@@ -154,22 +156,53 @@ public enum DatabaseLocation: Equatable, Sendable {
 }
 
 extension Jobs {
-    /// The jobs folder to use: the one given, else `./Jobs`, else the `Jobs/` shipped beside
-    /// the executable (found by walking up from it, so a build inside the repository finds it).
-    public static func locate(_ given: String?, executable: String = CommandLine.arguments[0]) -> String {
-        if let given { return given }
-        let fm = FileManager.default
-        if fm.fileExists(atPath: "Jobs/calendars") { return "Jobs" }
-        var url = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<6 {
-            let candidate = url.appendingPathComponent("Jobs")
-            if fm.fileExists(atPath: candidate.appendingPathComponent("calendars").path) { return candidate.path }
-            for share in ["share/certcycle/Jobs"] {
-                let installed = url.appendingPathComponent(share)
-                if fm.fileExists(atPath: installed.appendingPathComponent("calendars").path) { return installed.path }
+    /// Where to look for `Jobs/` when neither `--jobs` nor the configuration names it, in order
+    /// (INTERFACE.md "Installation layout"): `$CERTCYCLE_JOBS`, `./Jobs`, `/etc/certcycle/Jobs`,
+    /// `../share/certcycle/Jobs` beside the executable's real path (an installed or unpacked
+    /// package), then the `Jobs/` of a source tree the executable was built in (`.build/…`).
+    public static func candidates(environment: [String: String] = ProcessInfo.processInfo.environment,
+                                  executable: String = CommandLine.arguments[0]) -> [String] {
+        var places: [String] = []
+        if let fromEnvironment = environment["CERTCYCLE_JOBS"], !fromEnvironment.isEmpty { places.append(fromEnvironment) }
+        places += ["./Jobs", "/etc/certcycle/Jobs"]
+        let binary = URL(fileURLWithPath: executablePath(executable)).resolvingSymlinksInPath().deletingLastPathComponent()
+        places.append(binary.deletingLastPathComponent().appendingPathComponent("share/certcycle/Jobs").standardizedFileURL.path)
+        // A development build: .build/<triple>/debug/certcycle inside the source tree.
+        var up = binary
+        for _ in 0..<4 {
+            up = up.deletingLastPathComponent()
+            if up.lastPathComponent == ".build" || up.lastPathComponent.hasPrefix(".build-") {
+                places.append(up.deletingLastPathComponent().appendingPathComponent("Jobs").path)
+                break
             }
-            url = url.deletingLastPathComponent()
         }
-        return "Jobs"
+        return places
+    }
+
+    /// The jobs folder to use: the one given (`--jobs`, else the configuration's `jobs`), else the
+    /// first of `candidates()` that exists. Throws, naming every place looked in, when none does.
+    public static func locate(_ given: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
+                              executable: String = CommandLine.arguments[0]) throws(ConfigError) -> String {
+        if let given { return given }
+        let places = candidates(environment: environment, executable: executable)
+        for place in places {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: place, isDirectory: &isDirectory), isDirectory.boolValue { return place }
+        }
+        let named = places.enumerated().map { index, place in
+            index == 0 && environment["CERTCYCLE_JOBS"].map { !$0.isEmpty } == true ? "$CERTCYCLE_JOBS=\(place)" : place
+        }
+        throw ConfigError(file: "Jobs", "no jobs folder found; looked in \(named.joined(separator: ", "))\(environment["CERTCYCLE_JOBS"]?.isEmpty == false ? "" : " ($CERTCYCLE_JOBS is not set)"); set --jobs or `jobs` in the configuration")
+    }
+
+    /// The executable's path: `argv[0]` when it names a file, else found on `$PATH`, else the
+    /// running process's own (`/proc/self/exe`).
+    static func executablePath(_ argument: String) -> String {
+        if argument.contains("/") { return argument }
+        for folder in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            let candidate = folder + "/" + argument
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return Bundle.main.executablePath ?? "/proc/self/exe"
     }
 }

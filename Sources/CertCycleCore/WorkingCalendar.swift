@@ -1,13 +1,17 @@
+import Foundation
+
 /// The official mainland-China working-day calendar (RULES §1): Monday–Friday, minus public
 /// holidays, plus the weekend make-up working days (调休) the State Council announces.
 ///
-/// The data comes from `Jobs/calendars/YYYY.toml` (loaded outside this module); a year with no
-/// data falls back to Monday–Friday and every result computed through it is `provisional`.
+/// The data comes from `Jobs/calendars/YYYY.toml` (loaded outside this module). A year with no
+/// data is counted on the provisional calendar of RULES §9 (Monday–Friday minus the statutory
+/// holidays, see `StatutoryHolidays`), and every result computed through it is `provisional`.
 public struct WorkingCalendar: Sendable {
     /// Years whose official announcement is loaded.
     public private(set) var coveredYears: Set<Int>
     private var daysOff: Set<Int>
     private var makeUpWorkdays: Set<Int>
+    private let provisionalYears = ProvisionalYears()
 
     public init() {
         self.coveredYears = []
@@ -25,9 +29,10 @@ public struct WorkingCalendar: Sendable {
 
     public func covers(_ date: CivilDate) -> Bool { coveredYears.contains(date.year) }
 
-    /// Whether `date` is a working day; `provisional` when its year has no calendar data.
+    /// Whether `date` is a working day; `provisional` when its year has no calendar data (then
+    /// computed from the statutory holidays, RULES §9).
     public func isWorkingDay(_ date: CivilDate) -> (isWorkingDay: Bool, provisional: Bool) {
-        guard covers(date) else { return (!date.isWeekend, true) }
+        guard covers(date) else { return (!date.isWeekend && !provisionalYears.daysOff(date.year).contains(date.dayNumber), true) }
         if makeUpWorkdays.contains(date.dayNumber) { return (true, false) }
         if daysOff.contains(date.dayNumber) { return (false, false) }
         return (!date.isWeekend, false)
@@ -61,6 +66,25 @@ public struct WorkingCalendar: Sendable {
             day = day.addingDays(1)
         }
         return .init(value: count, provisional: provisional)
+    }
+}
+
+/// The provisional days off of the years asked about, computed once each.
+///
+/// `@unchecked Sendable`: the only state is the dictionary, read and written under the lock;
+/// what it caches is a pure function of the year, so sharing it between copies of a calendar
+/// cannot change any answer.
+private final class ProvisionalYears: @unchecked Sendable {
+    private let lock = NSLock()
+    private var years: [Int: Set<Int>] = [:]
+
+    func daysOff(_ year: Int) -> Set<Int> {
+        lock.lock()
+        defer { lock.unlock() }
+        if let known = years[year] { return known }
+        let days = Set(StatutoryHolidays.daysOff(of: year).map(\.dayNumber))
+        years[year] = days
+        return days
     }
 }
 

@@ -1,4 +1,5 @@
 public import CertCycleConfig
+public import CertCycleCore
 public import CertCycleRegister
 public import Foundation
 public import Logging
@@ -104,6 +105,8 @@ public struct Publisher {
     /// never answers must not hold up the nightly run: requests are cut off at the end of the
     /// budget, and those not started by then stay pending, untouched, for `certcycle publish`.
     public var budget: Double?
+    /// Deliveries attempted so far in this pass (a terminal shows it).
+    public var progress: WorkProgress = .none
 
     public init(outbox: any Outbox, endpoints: [PublishingEndpoint], transport: any HTTPTransport = CurlTransport(),
                 clock: any PublishClock = SystemClock(), policy: RetryPolicy = .standard, logger: Logger,
@@ -222,6 +225,7 @@ public struct Publisher {
             // One transaction for the batch: a crash before it only means these are sent again.
             try outbox.recordAttempts(recorded)
             try outbox.releaseClaims(unsent)
+            progress("publishing: \(report.delivered) delivered, \(report.retrying) to retry, \(report.dead) dead", report.delivered + report.retrying + report.dead)
             for name in gone.sorted() {
                 var state = states[name] ?? EndpointState(name: name)
                 state.disabledAt = now

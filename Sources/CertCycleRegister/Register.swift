@@ -96,9 +96,21 @@ public protocol RegisterWriter {
 
 /// A failure of the register itself (not of the data put into it).
 public struct RegisterError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable {
+        /// Anything else (exit 1).
+        case failure
+        /// No register there: a missing or empty file, or one that is not a certcycle register
+        /// (exit 69).
+        case unavailable
+        /// The file is a register but damaged: SQLite's integrity check fails (exit 65).
+        case damaged
+    }
+
+    public var kind: Kind
     public var message: String
 
-    public init(_ message: String) {
+    public init(_ message: String, kind: Kind = .failure) {
+        self.kind = kind
         self.message = message
     }
 

@@ -1,3 +1,4 @@
+public import CertCycleCore
 import CertCycleCSV
 import Foundation
 
@@ -5,6 +6,8 @@ import Foundation
 /// BOM so Excel shows the Chinese; every column, id order), so export → import is lossless.
 public struct RegisterExporter {
     public let register: any Register
+    /// Rows written so far, per file (a terminal shows it).
+    public var progress: WorkProgress = .none
 
     public init(register: any Register) {
         self.register = register
@@ -23,6 +26,7 @@ public struct RegisterExporter {
             try register.forEachRow(of: table) { values in
                 try writer.write(values.map { $0?.csvText ?? "" })
                 rows += 1
+                progress("exporting \(table.fileName)", rows)
             }
             try writer.close()
             // Replace any earlier export only once this one is complete.

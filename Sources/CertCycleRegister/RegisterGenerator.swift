@@ -40,12 +40,13 @@ public struct RegisterGenerator: Sendable {
     /// Writes organizations.csv … misuse.csv (all 9 files of RegisterTable, header row = every column of
     /// RegisterTable.columns in order) into `directory` (created if missing), UTF-8 with BOM via CSVFileWriter.
     /// Returns the number of rows written per table.
-    public func write(to directory: String) throws -> [RegisterTable: Int] {
+    public func write(to directory: String, progress: WorkProgress = .none) throws -> [RegisterTable: Int] {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let sink = try RegisterSink(directory: directory)
         var run = GeneratorRun(self)
         for index in 0..<certificates {
             try run.generateCertificate(index, into: sink)
+            progress("generating certificates", index + 1, of: certificates)
         }
         return try sink.finish()
     }

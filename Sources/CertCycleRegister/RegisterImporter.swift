@@ -1,4 +1,4 @@
-import CertCycleCore
+public import CertCycleCore
 import CertCycleCSV
 import Foundation
 
@@ -6,6 +6,8 @@ import Foundation
 /// and upserts them all in one transaction, or changes nothing and reports every problem.
 public struct RegisterImporter {
     public let register: any Register
+    /// Rows read so far, per file (a terminal shows it).
+    public var progress: WorkProgress = .none
 
     public init(register: any Register) {
         self.register = register
@@ -26,6 +28,7 @@ public struct RegisterImporter {
         }
         return try register.write { writer in
             var session = ImportSession(writer: writer, diagnostics: diagnostics)
+            session.progress = progress
             for table in RegisterTable.allCases {
                 guard present.contains(table.fileName) else {
                     if table.isRequiredFile {
@@ -49,6 +52,7 @@ struct ImportSession {
     /// Every id of every file read so far, bad rows included, so that one bad row does not
     /// make every row that refers to it bad as well.
     var ids: [RegisterTable: [String: Int]] = [:]
+    var progress: WorkProgress = .none
 
     init(writer: any RegisterWriter, diagnostics: [ImportDiagnostic]) {
         self.writer = writer
@@ -93,6 +97,7 @@ struct ImportSession {
                 break
             }
             rows += 1
+            progress("importing \(file)", rows)
             if let values = checkRow(table, layout: layout, record: record, seen: &seen), diagnostics.isEmpty {
                 try writer.upsert(table, columns: layout.compactMap { $0 }, values: values)
             }

@@ -13,9 +13,22 @@ public final class SQLiteRegister: Register {
     private let dbQueue: DatabaseQueue
     public let path: String
 
-    /// Opens (creating when needed) the register at `path` and brings its schema up to date.
-    public init(path: String) throws {
+    /// How a register file may be opened.
+    public enum OpenMode: Sendable {
+        /// Creates the file when it does not exist (`import`, `demo`, the target of `migrate-store`).
+        case create
+        /// The file must already be a certcycle register; nothing is created or changed otherwise.
+        case existing
+        /// As `existing`, and SQLite's `quick_check` must pass first (before a run writes anything).
+        case existingChecked
+    }
+
+    /// Opens the register at `path` and brings its schema up to date. With `.existing`, a
+    /// missing, empty or foreign file is refused (`RegisterError.Kind.unavailable`) and a damaged
+    /// one too (`.damaged`), leaving the file system as it was.
+    public init(path: String, mode: OpenMode = .create) throws {
         self.path = path
+        if mode != .create { try Self.checkExisting(path, quickCheck: mode == .existingChecked) }
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
         configuration.prepareDatabase { db in
@@ -26,9 +39,65 @@ public final class SQLiteRegister: Register {
             dbQueue = try DatabaseQueue(path: path, configuration: configuration)
             try Self.migrator.migrate(dbQueue)
         } catch let error as DatabaseError {
+            if let damaged = Self.damage(error, path: path) { throw damaged }
             throw RegisterError("cannot open the register \(path): \(error.message ?? error.description)")
         }
     }
+
+    /// Refuses, without creating or changing anything, a path that is not a certcycle register.
+    static func checkExisting(_ path: String, quickCheck: Bool) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw RegisterError("no register at \(path): the file does not exist (a mistyped --db? `certcycle import` or `certcycle demo` makes one); nothing was created",
+                                kind: .unavailable)
+        }
+        guard !isDirectory.boolValue else { throw RegisterError("\(path) is a folder, not a register file", kind: .unavailable) }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw RegisterError("cannot read the register \(path): permission denied", kind: .unavailable)
+        }
+        let header = (try? handle.read(upToCount: 16)) ?? Data()
+        try? handle.close()
+        guard !header.isEmpty else {
+            throw RegisterError("\(path) is empty (0 bytes), not a certcycle register; nothing was changed", kind: .unavailable)
+        }
+        guard header == Data("SQLite format 3\0".utf8) else {
+            throw RegisterError("\(path) is not a certcycle register (not an SQLite database file); nothing was changed", kind: .unavailable)
+        }
+        // Looked at read-only, so that a foreign database is left exactly as it was.
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(30)
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            try queue.read { db in
+                let tables = try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
+                guard tables.contains("grdb_migrations"), tables.contains("certificates"), tables.contains("ledger") else {
+                    throw RegisterError("\(path) is an SQLite database but not a certcycle register (no certificates and ledger tables); nothing was changed",
+                                        kind: .unavailable)
+                }
+                guard quickCheck else { return }
+                let problems = try String.fetchAll(db, sql: "PRAGMA quick_check(3)")
+                if problems != ["ok"] {
+                    throw RegisterError("the register \(path) is damaged (SQLite quick_check: \(problems.first ?? "?")); nothing was written: restore it from a backup",
+                                        kind: .damaged)
+                }
+            }
+            try queue.close()
+        } catch let error as DatabaseError {
+            throw damage(error, path: path) ?? RegisterError("cannot open the register \(path): \(error.message ?? error.description)")
+        }
+    }
+
+    /// The one-line error for SQLite's "damaged" result codes (11 corrupt, 26 not a database),
+    /// or nil for any other error.
+    public static func damage(_ error: any Error, path: String? = nil) -> RegisterError? {
+        guard let error = error as? DatabaseError,
+              error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB
+        else { return nil }
+        return RegisterError("the register\(path.map { " " + $0 } ?? "") is damaged (SQLite: \(error.message ?? "database disk image is malformed")); restore it from a backup",
+                             kind: .damaged)
+    }
+
 
     // MARK: Schema
 

@@ -1,4 +1,4 @@
-import CertCycleCore
+public import CertCycleCore
 import CertCycleRegister
 import Foundation
 import GRDB
@@ -67,7 +67,8 @@ public enum RegisterTransfer {
     ]
 
     /// Copies `source` into the empty `target`; returns the rows copied per table, in copy order.
-    public static func copy(from source: TransferStore, to target: TransferStore) throws -> [(table: String, rows: Int)] {
+    public static func copy(from source: TransferStore, to target: TransferStore,
+                            progress: WorkProgress = .none) throws -> [(table: String, rows: Int)] {
         if source.name == target.name {
             throw TransferRefused("the source and the target are the same register (\(source.name))")
         }
@@ -83,14 +84,29 @@ public enum RegisterTransfer {
         guard filled.isEmpty else {
             throw TransferRefused("the target register \(target.name) is not empty (\(filled.map { "\($0.table): \($0.rows) rows" }.joined(separator: ", "))): migrate-store only copies into an empty register; give a new database or file")
         }
-        return try writer.load { sink in try reader.read(sink) }
+        return try writer.load { sink in
+            try reader.read { table, rows in
+                try withoutActuallyEscaping(rows) { rows in
+                    var count = 0
+                    try sink(table) { each in
+                        try withoutActuallyEscaping(each) { each in
+                            try rows { values in
+                                try each(values)
+                                count += 1
+                                progress("copying \(table.name)", count)
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     static func makeSide(_ store: TransferStore, creating: Bool) throws -> any TransferSide {
         switch store {
         case .sqlite(let path):
-            // Opening it through the store creates it or brings its schema up to date.
-            _ = try SQLiteRegister(path: path)
+            // Opening it through the store creates it (the target only) or brings its schema up to date.
+            _ = try SQLiteRegister(path: path, mode: creating ? .create : .existing)
             return try SQLiteSide(path: path)
         case .postgres(let register):
             return PostgresSide(register: register)

@@ -32,6 +32,8 @@ public struct NightlyRun {
     /// 9999-12-31 would make every later night "already done", silently, for ever.
     public var today: CivilDate?
     public var allowFuture = false
+    /// Days done of a catch-up (a terminal shows it).
+    public var progress: WorkProgress = .none
 
     public init(register: any Register, jobs: Jobs, templates: LetterTemplates, notices: NoticeFolderWriter, logger: Logger,
                 holder: String, now: @escaping @Sendable () -> Date = Date.init) {
@@ -124,6 +126,7 @@ public struct NightlyRun {
             let outcome = try runDay(day, scan: scan, firstNight: last == nil && day == first, finalProgress: finalProgress,
                                      chain: &chain, previousManifest: &previousManifest, dryRun: dryRun, recordedThisRun: &recordedThisRun)
             report.days.append(outcome)
+            if first < asOf { progress("catching up \(day)", first.days(to: day) + 1, of: first.days(to: asOf) + 1) }
             logger.info("day done", metadata: [
                 "as_of": "\(day)", "obligations": "\(outcome.obligations)", "new_stages": "\(outcome.newStages)",
                 "letters": "\(outcome.letters)", "status_changes": "\(outcome.statusChanges)", "folder": "\(outcome.folder)",
@@ -301,7 +304,11 @@ public struct NightlyRun {
         let recordedStages = try register.ledgerKeys(kind: "stage", among: stageKeys).union(recordedThisRun)
         let recordedChanges = try register.ledgerKeys(kind: "status", among: scan.changes.map(\.key)).union(recordedThisRun)
         let head = letterHead
-        var plan = DayPlan(findings: scan.findings)
+        // From 1 November, a missing calendar for next year is a data warning every day (RULES §9).
+        let calendarWarnings = MissingCalendarWarning.due(asOf: date, calendar: jobs.calendar).map {
+            [Finding(kind: .data, certificate: "—", record: "Jobs/" + $0.file, clause: "§9", message: $0.text)]
+        } ?? []
+        var plan = DayPlan(findings: scan.findings + calendarWarnings)
 
         for found in scan.obligations {
             let o = found.obligation

@@ -10,6 +10,7 @@ struct CertCycle: AsyncParsableCommand {
         to the certificate register: what is due, what is overdue, and what each certificate's public \
         status is on any date. Start with `certcycle demo`.
         """,
+        version: Version.text,
         subcommands: [
             Demo.self, Run.self, Publish.self, OutboxCommand.self, Import.self, Export.self, Generate.self, Scan.self, Status.self, Show.self,
             LedgerCommand.self, LetterCommand.self, ManDaysCommand.self, Evaluate.self, CalendarCommand.self, MigrateStore.self,

@@ -15,7 +15,7 @@ struct CommonOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Register: sqlite:PATH (embedded) or postgres://… Default: $CERTCYCLE_DB, else the configuration's db, else \(DatabaseLocation.defaultURL).", valueName: "url"))
     var db: String?
 
-    @Option(help: ArgumentHelp("Job definitions, templates and calendars. Default: the configuration's jobs, else the shipped Jobs/.", valueName: "dir"))
+    @Option(help: ArgumentHelp("Job definitions, templates and calendars. Default: the configuration's jobs, else $CERTCYCLE_JOBS, ./Jobs, /etc/certcycle/Jobs, ../share/certcycle/Jobs beside the executable.", valueName: "dir"))
     var jobs: String?
 
     /// The configuration file, or the defaults when there is none.
@@ -29,15 +29,28 @@ struct CommonOptions: ParsableArguments {
         try Jobs.load(directory: Jobs.locate(jobs ?? configuration.jobs))
     }
 
-    func openRegister(_ configuration: Configuration) throws -> any Register {
+    /// The register of `--db`, `$CERTCYCLE_DB`, the configuration or the default. Only the
+    /// commands that may make a register (`import`) pass `.create`; every other one is refused a
+    /// file that is not already a register (INTERFACE.md "Opening a register").
+    func openRegister(_ configuration: Configuration, mode: SQLiteRegister.OpenMode = .existing) throws -> any Register {
         let url = db ?? ProcessInfo.processInfo.environment["CERTCYCLE_DB"] ?? configuration.db ?? DatabaseLocation.defaultURL
         switch try DatabaseLocation(url) {
         case .sqlite(let path):
-            return try SQLiteRegister(path: path)
+            return try SQLiteRegister(path: path, mode: mode)
         case .postgres(let url):
             return try openPostgresRegister(url)
         }
     }
+}
+
+/// `--config` and `--jobs` for the commands that need neither (generate, mandays, evaluate,
+/// migrate-store): accepted, so that a wrapper or alias may pass them to every command.
+struct UnusedCommonOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Accepted by every command; not used by this one.", valueName: "path"))
+    var config: String?
+
+    @Option(help: ArgumentHelp("Accepted by every command; not used by this one.", valueName: "dir"))
+    var jobs: String?
 }
 
 extension CommonOptions {

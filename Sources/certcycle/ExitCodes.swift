@@ -51,12 +51,18 @@ func runReporting(_ body: () throws -> Void) throws {
     } catch let error as TemplateError {
         throw exit(.configuration, "configuration error: \(error.description); fix the template and run again")
     } catch let error as RegisterError {
-        throw exit(.failure, "register error: \(error.message)")
+        switch error.kind {
+        case .unavailable: throw exit(.unavailable, error.message)
+        case .damaged: throw exit(.dataError, error.message)
+        case .failure: throw exit(.failure, "register error: \(error.message)")
+        }
     } catch let error as ExitCode {
         throw error
     } catch let error as ValidationError {
         throw error
     } catch {
+        // SQLite's "malformed" from a read of a damaged register: one line, exit 65.
+        if let damaged = SQLiteRegister.damage(error) { throw exit(.dataError, damaged.message) }
         throw exit(.failure, "error: \(error)")
     }
 }

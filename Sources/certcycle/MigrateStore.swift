@@ -18,6 +18,7 @@ struct MigrateStore: ParsableCommand {
         """
     )
 
+    @OptionGroup var common: UnusedCommonOptions
     @Argument(help: ArgumentHelp("The register to copy: sqlite:PATH or postgres://USER@HOST:PORT/DB.", valueName: "from"))
     var from: String
 
@@ -27,11 +28,17 @@ struct MigrateStore: ParsableCommand {
     func run() throws {
         try runReporting {
             let source = try Self.store(from)
+            if case .sqlite(let path) = source {
+                // The source must be a register already, and whole: never made, never copied damaged.
+                _ = try SQLiteRegister(path: path, mode: .existingChecked)
+            }
             let target = try Self.store(to)
             let started = Date()
             let copied: [(table: String, rows: Int)]
             do {
-                copied = try RegisterTransfer.copy(from: source, to: target)
+                let terminal = TerminalProgress()
+                defer { terminal.finish() }
+                copied = try RegisterTransfer.copy(from: source, to: target, progress: terminal.reporting)
             } catch let refused as TransferRefused {
                 throw CLIError(.usage, "migrate-store changed nothing: \(refused.message)")
             }

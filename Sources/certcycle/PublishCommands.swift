@@ -44,9 +44,13 @@ struct Publish: ParsableCommand {
                 try EndpointSync(register: register, jobs: jobs, logger: logger).syncNew(configuration.endpoints, asOf: last)
             }
             let started = Date()
+            let terminal = TerminalProgress()
+            defer { terminal.finish() }
             var publisher = Publisher(outbox: register, endpoints: endpoints, logger: logger)
             publisher.budget = configuration.deliveryBudget
+            publisher.progress = terminal.reporting
             let report = try publisher.deliverDue(wait: wait, holder: processDescription())
+            terminal.finish()
             print(PublishSummary.line(report))
             if let metricsFile {
                 try MetricsFile(path: metricsFile).write(report: nil, deliveries: try register.deliveryCounts(), succeeded: true,

@@ -18,8 +18,13 @@ struct Import: ParsableCommand {
     func run() throws {
         try runReporting {
             let configuration = try common.loadConfiguration()
-            let register = try common.openRegister(configuration)
-            let report = try RegisterImporter(register: register).importDirectory(directory)
+            let register = try common.openRegister(configuration, mode: .create)
+            let terminal = TerminalProgress()
+            defer { terminal.finish() }
+            var importer = RegisterImporter(register: register)
+            importer.progress = terminal.reporting
+            let report = try importer.importDirectory(directory)
+            terminal.finish()
             for file in report.files {
                 print("\(file.table.fileName): \(file.rows) rows (\(file.encoding))")
             }
@@ -39,7 +44,12 @@ struct Export: ParsableCommand {
     func run() throws {
         try runReporting {
             let configuration = try common.loadConfiguration()
-            let counts = try RegisterExporter(register: common.openRegister(configuration)).exportDirectory(directory)
+            let terminal = TerminalProgress()
+            defer { terminal.finish() }
+            var exporter = RegisterExporter(register: try common.openRegister(configuration))
+            exporter.progress = terminal.reporting
+            let counts = try exporter.exportDirectory(directory)
+            terminal.finish()
             for table in RegisterTable.allCases {
                 print("\(table.fileName): \(counts[table] ?? 0) rows")
             }
@@ -53,6 +63,7 @@ struct Generate: ParsableCommand {
         discussion: "Histories are realistic and cover every obligation kind and status around the --around date. The same seed gives the same files."
     )
 
+    @OptionGroup var common: UnusedCommonOptions
     @Option(help: "How many certificates.") var certificates: Int
     @Option(help: "Random seed; the same seed gives the same files.") var seed: UInt64 = 1
     @Option(help: ArgumentHelp("The date the histories are built around (default 2026-06-30).", valueName: "date"), transform: parseDate)
@@ -67,7 +78,10 @@ struct Generate: ParsableCommand {
         try runReporting {
             var generator = RegisterGenerator(certificates: certificates, seed: seed)
             if let around { generator = RegisterGenerator(certificates: certificates, seed: seed, around: around) }
-            let counts = try generator.write(to: out)
+            let terminal = TerminalProgress()
+            defer { terminal.finish() }
+            let counts = try generator.write(to: out, progress: terminal.reporting)
+            terminal.finish()
             for table in RegisterTable.allCases {
                 print("\(table.fileName): \(counts[table] ?? 0) rows")
             }

@@ -57,22 +57,31 @@ struct Run: ParsableCommand {
                 let jobs = try common.loadJobs(configuration)
                 let templates = try loadTemplates(jobs)
                 let endpoints = try PublishingEndpoint.load(configuration.endpoints)
-                let register = try common.openRegister(configuration)
+                // A bad job definition is a configuration error (78) whatever the register.
+                try NightlyRun.checkTemplates(jobs, templates)
+                // quick_check first: a damaged register stops the run before anything is written.
+                let register = try common.openRegister(configuration, mode: dryRun ? .existing : .existingChecked)
                 var nightly = NightlyRun(register: register, jobs: jobs, templates: templates,
                                          notices: NoticeFolderWriter(root: notices ?? configuration.notices), logger: logger,
                                          holder: processDescription())
                 nightly.endpoints = configuration.endpoints
                 nightly.today = configuration.today()
                 nightly.allowFuture = allowFuture
+                let terminal = TerminalProgress()
+                defer { terminal.finish() }
+                nightly.progress = terminal.reporting
                 let date = asOf.date(configuration)
                 let result = try nightly.run(asOf: date, dryRun: dryRun)
+                terminal.finish()
                 report = result
                 printSummary(result)
                 var pending = 0
                 if !dryRun, !endpoints.isEmpty {
                     var publisher = Publisher(outbox: register, endpoints: endpoints, logger: logger)
                     publisher.budget = configuration.deliveryBudget
+                    publisher.progress = terminal.reporting
                     let published = try publisher.deliverDue(wait: 10, holder: processDescription())
+                    terminal.finish()
                     print(PublishSummary.line(published))
                     pending = published.pending
                     deliveries = try register.deliveryCounts()
@@ -186,7 +195,7 @@ struct LedgerCommand: ParsableCommand {
         func run() throws {
             try runReporting {
                 let configuration = try common.loadConfiguration()
-                let verifier = LedgerVerifier(register: try common.openRegister(configuration),
+                let verifier = LedgerVerifier(register: try common.openRegister(configuration, mode: .existingChecked),
                                               notices: NoticeFolderWriter(root: notices ?? configuration.notices))
                 let result = try verifier.verify()
                 for problem in result.problems { print(problem) }

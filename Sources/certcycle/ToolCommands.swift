@@ -15,6 +15,7 @@ struct ManDaysCommand: ParsableCommand {
         abstract: "On-site audit man-days (Appendix A), with the 30% reduction limit (6.2.3) and the 30% / 70% shares (7.4, 8.2)."
     )
 
+    @OptionGroup var common: UnusedCommonOptions
     // `.unconditional`: `--employees -1` is a value to refuse clearly, not a missing value and an unknown option.
     @Option(parsing: .unconditional, help: "Service-related headcount, including part-time, seasonal, temporary and subcontracted staff.")
     var employees: Int
@@ -40,6 +41,7 @@ struct Evaluate: ParsableCommand {
         abstract: "Pass, fail and five-star recommendation of an audit score (6.5)."
     )
 
+    @OptionGroup var common: UnusedCommonOptions
     @Option(parsing: .unconditional, help: "The audit's overall score, 0–100.") var score: Double
     @Option(parsing: .unconditional, help: "The number of deduction items.") var deductions: Int
     @Option(help: "text or json.") var format: TextOrJSON = .text
@@ -59,8 +61,26 @@ struct CalendarCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calendar",
         abstract: "The official working-day calendar.",
-        subcommands: [AddWorkingDays.self]
+        subcommands: [AddWorkingDays.self, Status.self]
     )
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The years the calendar files cover and what is counted provisionally (RULES §9).",
+            discussion: "Lists the years of Jobs/calendars/YYYY.toml, the provisional days off of this year and next when they have no file, and the warning staff see from 1 November when next year's file is missing."
+        )
+
+        @OptionGroup var common: CommonOptions
+        @OptionGroup var asOf: AsOfOption
+
+        func run() throws {
+            try runReporting {
+                let configuration = try common.loadConfiguration()
+                let jobs = try common.loadJobs(configuration)
+                print(ToolOutput.calendarStatus(jobs.calendar, directory: jobs.directory + "/calendars", asOf: asOf.date(configuration)), terminator: "")
+            }
+        }
+    }
 
     struct AddWorkingDays: ParsableCommand {
         static let configuration = CommandConfiguration(

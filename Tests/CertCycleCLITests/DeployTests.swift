@@ -310,6 +310,10 @@ struct DeployTests {
     /// Loads `path` through `certcycle scan`, with the repository's Jobs/ and a scratch register
     /// in place of the installed ones; exit 78 would name the bad key.
     func expectConfigurationLoads(_ path: String, in tmp: TemporaryFolder) throws {
+        // scan never makes a register: make the scratch one first (an empty import folder is refused).
+        let fixture = packageRoot.appendingPathComponent("Tests/CertCycleRegisterTests/Fixtures/good-register").path
+        let made = try runCertcycle(["import", fixture, "--db", "sqlite:" + tmp.path("scratch.sqlite")], in: tmp.path)
+        #expect(made.status == 0, "\(made.stderr)")
         let result = try runCertcycle(["scan", "--config", path, "--jobs", packageRoot.appendingPathComponent("Jobs").path,
                                        "--db", "sqlite:" + tmp.path("scratch.sqlite"), "--as-of", "2026-01-05", "--format", "jsonl"], in: tmp.path)
         #expect(result.status == 0, "\((path as NSString).lastPathComponent) does not load: \(result.stderr)")

@@ -128,7 +128,15 @@ struct EndToEndTests {
         #expect(try runCertcycle(["calendar", "add-working-days", "2026-02-13", "5", jobs], in: tmp.path).stdout == "2026-02-27\n")
         #expect(try runCertcycle(["calendar", "add-working-days", "2026年2月13日", "1", jobs], in: tmp.path).stdout == "2026-02-14\n")
         let provisional = try runCertcycle(["calendar", "add-working-days", "2026-12-31", "5", jobs], in: tmp.path)
-        #expect(provisional.stdout == "2027-01-07 provisional (no calendar data for 2027: counted Monday–Friday)\n")
+        #expect(provisional.stdout == "2027-01-08 provisional (no calendar data for 2027: counted on the statutory holidays only, RULES §9)\n")
+        let newYear = try runCertcycle(["calendar", "add-working-days", "2026-12-31", "1", jobs], in: tmp.path)
+        #expect(newYear.stdout.hasPrefix("2027-01-04 provisional"))
+        #expect(try runCertcycle(["calendar", "add-working-days", "2027-06-08", "1", jobs], in: tmp.path).stdout.hasPrefix("2027-06-10 provisional"))
+        let status = try runCertcycle(["calendar", "status", "--as-of", "2026-12-02", jobs], in: tmp.path)
+        #expect(status.status == 0)
+        #expect(status.stdout.contains("2004–2026 (23 files"))
+        #expect(status.stdout.contains("2027 provisional days off:"))
+        #expect(status.stdout.contains("Jobs/calendars/2027.toml"))
     }
 
     @Test("mandays and evaluate print Appendix A and 6.5")

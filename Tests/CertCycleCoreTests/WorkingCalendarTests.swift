@@ -26,14 +26,15 @@ struct WorkingCalendarTests {
         #expect(!result.provisional)
     }
 
-    @Test("a year without calendar data counts Monday–Friday and marks the result provisional")
+    @Test("a year without calendar data counts Monday–Friday minus the statutory holidays and marks the result provisional")
     func provisionalYear() {
-        // 2026-12-31 is a Thursday; 2027 has no data here.
+        // 2026-12-31 is a Thursday; 2027 has no data here; 1 January 2027 (Friday) is statutory.
         let result = officialCalendar.addingWorkingDays(5, to: d("2026-12-31"))
-        #expect(result.date == d("2027-01-07"))
+        #expect(result.date == d("2027-01-08"))
         #expect(result.provisional)
-        #expect(officialCalendar.isWorkingDay(d("2027-01-01")) == (true, true))
+        #expect(officialCalendar.isWorkingDay(d("2027-01-01")) == (false, true))
         #expect(officialCalendar.isWorkingDay(d("2027-01-02")) == (false, true))
+        #expect(officialCalendar.isWorkingDay(d("2027-01-04")) == (true, true))
     }
 
     @Test("a result reached without leaving covered years is not provisional even next to a gap")

@@ -76,6 +76,25 @@ struct NightlyRunTests {
         #expect(report.skipped == day("2026-06-02")...day("2026-06-07"))
     }
 
+    @Test("§9: from 1 November the digest warns that next year's calendar file is missing")
+    func missingCalendarWarning() throws {
+        let fixture = try RunFixture(store: .sqlite)
+        defer { fixture.cleanUp() }
+        _ = try fixture.nightly().run(asOf: day("2026-12-02"))
+        let files = try fixture.noticeFiles()
+        let markdown = String(decoding: try #require(files["2026-12-02/digest.md"]), as: UTF8.self)
+        let html = String(decoding: try #require(files["2026-12-02/digest.html"]), as: UTF8.self)
+        #expect(markdown.contains("Jobs/calendars/2027.toml"))
+        #expect(markdown.contains("尚无 2027 年的节假日日历文件"))
+        #expect(html.contains("尚无 2027 年的节假日日历文件"))
+        // Not before 1 November.
+        let october = try RunFixture(store: .sqlite)
+        defer { october.cleanUp() }
+        _ = try october.nightly().run(asOf: day("2026-10-31"))
+        let early = String(decoding: try #require(try october.noticeFiles()["2026-10-31/digest.md"]), as: UTF8.self)
+        #expect(!early.contains("日历文件"))
+    }
+
     @Test("a dry run works everything out and changes nothing", arguments: StoreKind.all)
     func dryRun(_ kind: StoreKind) throws {
         let fixture = try RunFixture(store: kind)

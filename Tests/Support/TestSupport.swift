@@ -70,6 +70,7 @@ func certcycleProcess(_ arguments: [String], in directory: String, environment: 
     var env = ProcessInfo.processInfo.environment
     env["CERTCYCLE_DB"] = nil
     env["CERTCYCLE_CONFIG"] = nil
+    env["CERTCYCLE_JOBS"] = nil
     env.merge(environment) { $1 }
     process.environment = env
     return process
