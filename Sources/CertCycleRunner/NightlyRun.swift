@@ -93,9 +93,13 @@ public struct NightlyRun {
             throw RunnerError(.state, "the register's last completed run is for \(last), later than tomorrow (\(tomorrow)), so every night "
                 + "would be 'already done'; remove the future days with `certcycle ledger rollback --after \(tomorrow)`, then run again")
         }
+        // What a killed run left half-written goes first, even when there is nothing else to do.
+        if !dryRun { try notices.removeAbandonedTemporaryFolders() }
         guard last.map({ $0 < asOf }) ?? true else {
             logger.info("nothing to do: \(asOf) is already done", metadata: ["last_completed": "\(last!)"])
             report.alreadyDone = true
+            // A run killed after its last commit may not have rewritten the index page.
+            if !dryRun { writeIndex() }
             return report
         }
         var first = last?.addingDays(1) ?? asOf
@@ -107,7 +111,6 @@ public struct NightlyRun {
                            metadata: ["skipped_from": "\(first)", "skipped_to": "\(skippedTo)", "max_catch_up_days": "\(bound)"])
             first = skippedTo.addingDays(1)
         }
-        if !dryRun { try notices.removeAbandonedTemporaryFolders() }
 
         if !dryRun, !endpoints.isEmpty {
             // A new endpoint first gets every certificate's state as of the day before this run's days.
@@ -306,7 +309,7 @@ public struct NightlyRun {
         let head = letterHead
         // From 1 November, a missing calendar for next year is a data warning every day (RULES §9).
         let calendarWarnings = MissingCalendarWarning.due(asOf: date, calendar: jobs.calendar).map {
-            [Finding(kind: .data, certificate: "—", record: "Jobs/" + $0.file, clause: "§9", message: $0.text)]
+            [Finding(kind: .data, certificate: "—", record: "Jobs/" + $0.file, clause: "《全国年节及纪念日放假办法》", message: $0.text)]
         } ?? []
         var plan = DayPlan(findings: scan.findings + calendarWarnings)
 

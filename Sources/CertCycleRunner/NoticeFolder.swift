@@ -127,7 +127,8 @@ public struct NoticeFolderWriter: Sendable {
     /// `index.html` at the root, replaced whole (written aside, then renamed).
     public func writeIndex(_ html: String) throws {
         let path = root + "/" + Self.indexName
-        let temporary = root + "/.index-\(getpid()).html"
+        // `.tmp-` like a folder being written: a run killed here leaves it for the next to remove.
+        let temporary = root + "/.tmp-index-\(getpid()).html"
         try? FileManager.default.removeItem(atPath: temporary)
         try Self.writeSynced(Data(html.utf8), to: temporary)
         guard rename(temporary, path) == 0 else {

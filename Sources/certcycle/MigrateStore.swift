@@ -27,6 +27,8 @@ struct MigrateStore: ParsableCommand {
 
     func run() throws {
         try runReporting {
+            // A wrong target URL (a password in it) is a configuration error, whatever the source.
+            _ = try DatabaseLocation(to)
             let source = try Self.store(from)
             if case .sqlite(let path) = source {
                 // The source must be a register already, and whole: never made, never copied damaged.

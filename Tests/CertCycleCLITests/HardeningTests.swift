@@ -168,6 +168,9 @@ struct HardeningTests {
             secret_file = "hook.secret"
             """.write(toFile: tmp.path("certcycle.toml"), atomically: true, encoding: .utf8)
         let options = ["--config", tmp.path("certcycle.toml"), "--db=sqlite:\(tmp.path("reg.sqlite"))"]
+        // A register to publish from (commands that only read never make one).
+        try Self.writeRegister(tmp.path("in"), nameCell: "杭州恒达")
+        #expect(try runCertcycle(["import", "in", options[2]], in: tmp.path).status == 0)
         chmod(tmp.path("hook.secret"), 0o644)
         let refused = try runCertcycle(["publish", "--wait", "0"] + options, in: tmp.path)
         #expect(refused.status == 78)
@@ -187,6 +190,8 @@ struct HardeningTests {
         let tmp = try TemporaryFolder("hard")
         defer { tmp.cleanUp() }
         try "timezone = \"\(zone)\"\n".write(toFile: tmp.path("certcycle.toml"), atomically: true, encoding: .utf8)
+        try Self.writeRegister(tmp.path("in"), nameCell: "杭州恒达")
+        #expect(try runCertcycle(["import", "in", "--db=sqlite:\(tmp.path("reg.sqlite"))"], in: tmp.path).status == 0)
         let result = try runCertcycle(["status", "--config", tmp.path("certcycle.toml"), "--db=sqlite:\(tmp.path("reg.sqlite"))"], in: tmp.path)
         if accepted {
             #expect(result.status == 0, "\(result.stderr)")
