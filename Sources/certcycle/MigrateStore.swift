@@ -28,7 +28,13 @@ struct MigrateStore: ParsableCommand {
     func run() throws {
         try runReporting {
             // A wrong target URL (a password in it) is a configuration error, whatever the source.
-            _ = try DatabaseLocation(to)
+            if case .postgres(let url) = try DatabaseLocation(to) {
+                do {
+                    _ = try PostgresURL(parsing: url)
+                } catch let error as PostgresOpenError {
+                    throw CLIError(.configuration, "configuration error: \(error.message)")
+                }
+            }
             let source = try Self.store(from)
             if case .sqlite(let path) = source {
                 // The source must be a register already, and whole: never made, never copied damaged.
