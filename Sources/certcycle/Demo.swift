@@ -80,7 +80,7 @@ struct Demo: ParsableCommand {
               certcycle status \(db)              every certificate's public status
               certcycle show \(db) CAS-DEMO-02    one certificate in full
               certcycle ledger verify \(db) --notices \(noticesDir)
-              certcycle letter \(db) --notices \(noticesDir) CAS-DEMO-02 surveillance    a backlog letter, on purpose
+              certcycle letter \(db) --notices \(noticesDir) CAS-DEMO-02 corrective_action    a letter on purpose
             """)
         }
     }
