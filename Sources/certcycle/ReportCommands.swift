@@ -176,3 +176,49 @@ struct Explain: ParsableCommand {
         }
     }
 }
+
+enum ForecastFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, csv, jsonl, html
+}
+
+struct ForecastCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "forecast",
+        abstract: "The coming months' workload: surveillance audits, expiring certificates, recertification applications, man-days.",
+        discussion: """
+        For each month from the as-of date's: surveillance obligations due in the month (as `scan` shows \
+        them on the month's last day), certificates whose validity ends in the month while in force, \
+        recertification applications due in the month, and the on-site man-days they need (Appendix A: \
+        surveillance at least 30% and recertification at least 70% of the initial audit). Assumes nothing \
+        else happens after the as-of date.
+        """
+    )
+
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var asOf: AsOfOption
+    @Option(help: "How many months (1–60).") var months: Int = 12
+    @Option(help: "table, csv, jsonl or html.") var format: ForecastFormat = .table
+
+    func validate() throws {
+        guard (1...60).contains(months) else { throw ValidationError("--months must be from 1 to 60") }
+    }
+
+    func run() throws {
+        try runReporting {
+            let configuration = try common.loadConfiguration()
+            let jobs = try common.loadJobs(configuration)
+            let register = try common.openRegister(configuration)
+            let date = asOf.date(configuration)
+            var forecast = Forecast(rules: jobs.rules, asOf: date, months: months)
+            try register.forEachCertificate { forecast.add(CertificateHistory($0)) }
+            let out = OutputSink.standardOutput()
+            switch format {
+            case .table: out.write(ForecastOutput.table(forecast.months))
+            case .csv: out.write(ForecastOutput.csv(forecast.months))
+            case .jsonl: for m in forecast.months { out.write(ForecastOutput.jsonLine(m) + "\n") }
+            case .html: out.write(ForecastOutput.html(forecast.months, bodyName: jobs.runner.bodyName, asOf: date))
+            }
+            out.flush()
+        }
+    }
+}
