@@ -32,6 +32,10 @@ mkdir -p "$seeds" "$work" "$crashes"
 export CERTCYCLE_FUZZ_JOBS="$PWD/../Jobs"
 options=(-artifact_prefix="$crashes/" -max_len=8192 -rss_limit_mb=2048 -timeout=20)
 if [ -n "$dict" ] && [ -f "Dictionaries/$dict" ]; then options+=(-dict="Dictionaries/$dict"); fi
+# TOMLKit 0.6.0 leaks small C++ allocations on every parse and value read (tableCreateFromString's
+# error buffer, nodeAsInt/nodeAsString): a configuration is read once per process, so this is not
+# certcycle's to fix, but LeakSanitizer would stop those two targets on the first input.
+case "$target" in toml|jobs) options+=(-detect_leaks=0) ;; esac
 if [ "$what" = merge ]; then
   # Only inputs that add coverage to what the committed seeds already reach are kept.
   exec "$binary" "${options[@]}" -merge=1 "$seeds" "$work" "$@"

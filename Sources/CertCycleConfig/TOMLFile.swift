@@ -15,6 +15,19 @@ struct TOMLFile {
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(file: path, "is not UTF-8 text")
         }
+        // TOML allows no raw control character but tab and line breaks (escape it in a string).
+        // Checked here because toml++ asserts on one where a key starts (`[[\u{4}endpoints]]`
+        // aborted a debug build; found by the fuzz targets).
+        var line = 1
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            if value == 0x0A { line += 1; continue }
+            if (value < 0x20 && value != 0x09 && value != 0x0D) || value == 0x7F {
+                let hex = String(value, radix: 16, uppercase: true)
+                throw ConfigError(file: path, "line \(line): the control character U+\(String(repeating: "0", count: 4 - hex.count))\(hex) "
+                    + "is not allowed in TOML; remove it (inside a string, write it as an escape such as \\u0004)")
+            }
+        }
         do {
             self.table = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
