@@ -120,6 +120,16 @@ struct ConfigurationTests {
         try "[[\u{4}x]]\n".write(toFile: tmp.path("Jobs/obligations/surveillance.toml"), atomically: true, encoding: .utf8)
         let jobs = #expect(throws: ConfigError.self) { try Jobs.load(directory: tmp.path("Jobs")) }
         #expect(jobs?.description.contains("surveillance.toml") == true)
+
+        for header in ["[[[[endpoints]]", "[ {x} ]", "[[ =]]"] {
+            try "timezone = \"UTC\"\n\(header)\n".write(toFile: tmp.path("certcycle.toml"), atomically: true, encoding: .utf8)
+            let bad = #expect(throws: ConfigError.self) { try Configuration.load(path: tmp.path("certcycle.toml")) }
+            #expect(bad?.description.contains("line 2: a table header must name its table") == true, "\(header): \(String(describing: bad))")
+        }
+        // Arrays and strings that span lines are not taken for headers.
+        try "events = [\n  [\"a\"],\n]\nname = \"\"\"\n[[not a header\n\"\"\"\n".write(toFile: tmp.path("ok.toml"), atomically: true, encoding: .utf8)
+        let notHeader = #expect(throws: ConfigError.self) { try Configuration.load(path: tmp.path("ok.toml")) }
+        #expect(notHeader?.description.contains("table header") == false, "\(String(describing: notHeader))")
     }
 }
 
