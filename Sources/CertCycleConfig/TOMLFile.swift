@@ -67,10 +67,11 @@ struct TOMLFile {
                     if i < bytes.count, bytes[i] == UInt8(ascii: "[") { i += 1; skipSpaces(&i) }
                     if i < bytes.count {
                         let first = bytes[i]
-                        if !(bareKey(first) || first == UInt8(ascii: "\"") || first == UInt8(ascii: "'") || first == UInt8(ascii: "]")
-                             || first == 0x0A || first == 0x0D || first == UInt8(ascii: "#")) {
+                        if !(bareKey(first) || first == UInt8(ascii: "\"") || first == UInt8(ascii: "'") || first == UInt8(ascii: "]")) {
                             return line
                         }
+                    } else {
+                        return line
                     }
                     // The rest of a header line holds no array or string that spans lines.
                     while index < bytes.count, bytes[index] != 0x0A { index += 1 }

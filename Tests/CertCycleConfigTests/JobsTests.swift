@@ -121,7 +121,7 @@ struct ConfigurationTests {
         let jobs = #expect(throws: ConfigError.self) { try Jobs.load(directory: tmp.path("Jobs")) }
         #expect(jobs?.description.contains("surveillance.toml") == true)
 
-        for header in ["[[[[endpoints]]", "[ {x} ]", "[[ =]]"] {
+        for header in ["[[[[endpoints]]", "[ {x} ]", "[[ =]]", "[\n@?]}"] {
             try "timezone = \"UTC\"\n\(header)\n".write(toFile: tmp.path("certcycle.toml"), atomically: true, encoding: .utf8)
             let bad = #expect(throws: ConfigError.self) { try Configuration.load(path: tmp.path("certcycle.toml")) }
             #expect(bad?.description.contains("line 2: a table header must name its table") == true, "\(header): \(String(describing: bad))")
