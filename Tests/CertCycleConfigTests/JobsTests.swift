@@ -107,6 +107,30 @@ struct ConfigurationTests {
         try "db = \"mysql://x\"\n".write(toFile: tmp.path("bad.toml"), atomically: true, encoding: .utf8)
         #expect(throws: ConfigError.self) { try Configuration.load(path: tmp.path("bad.toml")) }
     }
+
+    @Test("a control character in a TOML file is refused with its line, never an abort (toml++ asserted on one; found by fuzzing)")
+    func controlCharacterInTOML() throws {
+        let tmp = try TemporaryFolder()
+        defer { tmp.cleanUp() }
+        try "timezone = \"UTC\"\n[[\u{4}endpoints]]\n".write(toFile: tmp.path("certcycle.toml"), atomically: true, encoding: .utf8)
+        let error = #expect(throws: ConfigError.self) { try Configuration.load(path: tmp.path("certcycle.toml")) }
+        #expect(error?.description.contains("line 2: the control character U+0004 is not allowed in TOML") == true, "\(String(describing: error))")
+
+        try FileManager.default.copyItem(atPath: packageRoot.appendingPathComponent("Jobs").path, toPath: tmp.path("Jobs"))
+        try "[[\u{4}x]]\n".write(toFile: tmp.path("Jobs/obligations/surveillance.toml"), atomically: true, encoding: .utf8)
+        let jobs = #expect(throws: ConfigError.self) { try Jobs.load(directory: tmp.path("Jobs")) }
+        #expect(jobs?.description.contains("surveillance.toml") == true)
+
+        for header in ["[[[[endpoints]]", "[ {x} ]", "[[ =]]", "[\n@?]}"] {
+            try "timezone = \"UTC\"\n\(header)\n".write(toFile: tmp.path("certcycle.toml"), atomically: true, encoding: .utf8)
+            let bad = #expect(throws: ConfigError.self) { try Configuration.load(path: tmp.path("certcycle.toml")) }
+            #expect(bad?.description.contains("line 2: a table header must name its table") == true, "\(header): \(String(describing: bad))")
+        }
+        // Arrays and strings that span lines are not taken for headers.
+        try "events = [\n  [\"a\"],\n]\nname = \"\"\"\n[[not a header\n\"\"\"\n".write(toFile: tmp.path("ok.toml"), atomically: true, encoding: .utf8)
+        let notHeader = #expect(throws: ConfigError.self) { try Configuration.load(path: tmp.path("ok.toml")) }
+        #expect(notHeader?.description.contains("table header") == false, "\(String(describing: notHeader))")
+    }
 }
 
 @Suite("webhook endpoints in the configuration")
