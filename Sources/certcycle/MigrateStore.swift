@@ -28,11 +28,12 @@ struct MigrateStore: ParsableCommand {
     func run() throws {
         try runReporting {
             let source = try Self.store(from)
-            if case .sqlite(let path) = source {
-                // The source must be a register already, and whole: never made, never copied damaged.
+            let target = try Self.store(to)
+            if case .sqlite(let path) = source, FileManager.default.fileExists(atPath: path) {
+                // The source must be a certcycle register, and whole: a foreign file is refused
+                // (69), a damaged one never copied (65). A missing one is refused by the copy (64).
                 _ = try SQLiteRegister(path: path, mode: .existingChecked)
             }
-            let target = try Self.store(to)
             let started = Date()
             let copied: [(table: String, rows: Int)]
             do {
