@@ -16,6 +16,9 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "certcycle", targets: ["certcycle"]),
+        // What the libFuzzer targets in Fuzz/ (a package of its own, so that `swift build` and
+        // `swift test` here never build them) exercise: the readers of everything users hand in.
+        .library(name: "CertCycleFuzzing", targets: ["CertCycleCore", "CertCycleCSV", "CertCycleRegister", "CertCycleConfig"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),

@@ -27,9 +27,9 @@ public enum DemoShowcase {
         func certificate(_ n: Int, _ org: String, _ scope: String) {
             rows[.certificates, default: []].append(["CAS-DEMO-0\(n)", org, scope, "GB/T 27922-2011", "", ""])
         }
-        func audit(_ id: String, _ cert: Int, _ kind: String, end: String, score: String, decided: String, due: String = "") {
+        func audit(_ id: String, _ cert: Int, _ kind: String, end: String, score: String, decided: String, due: String = "", reason: String = "") {
             rows[.audits, default: []].append([id, "CAS-DEMO-0\(cert)", kind, end, end, score, score.isEmpty ? "" : "1", decided,
-                                               score.isEmpty ? "" : "DM-01", "AUD-0001;AUD-0002", "", due])
+                                               score.isEmpty ? "" : "DM-01", "AUD-0001;AUD-0002", "", due, reason])
         }
         // 1: five stars, first surveillance opens in 30 days (upcoming, notice with man-days).
         certificate(1, "ORG-DEMO-01", "家用电器的售后服务（安装、维修、退换货）")
@@ -38,7 +38,7 @@ public enum DemoShowcase {
         //    a misuse case and a special audit.
         certificate(2, "ORG-DEMO-02", "汽车销售服务（维修保养、配件供应、客户投诉处理）")
         audit("AU-DEMO-02", 2, "initial", end: m(-12, -10), score: "84", decided: m(-12, 0))
-        audit("AU-DEMO-02S", 2, "special", end: d(20), score: "", decided: "", due: d(25))
+        audit("AU-DEMO-02S", 2, "special", end: d(20), score: "", decided: "", due: d(25), reason: "相关方对获证组织的售后服务多次投诉，经核实情况属实")
         rows[.nonconformities, default: []].append(["NC-DEMO-02", "CAS-DEMO-02", "AU-DEMO-02", m(-2, -10), "", ""])
         rows[.misuse, default: []].append(["MU-DEMO-02", "CAS-DEMO-02", d(-20), ""])
         // 3: recertification application due (expires in 5 months), two surveillances done.
@@ -63,7 +63,8 @@ public enum DemoShowcase {
         // An appeal due, one overdue; an application found not acceptable, applicant not told.
         rows[.appeals, default: []].append(["AP-DEMO-1", "CAS-DEMO-02", "ORG-DEMO-02", d(-40), ""])
         rows[.appeals, default: []].append(["AP-DEMO-2", "", "ORG-DEMO-05", d(-70), ""])
-        rows[.applications, default: []].append(["APP-DEMO-1", "ORG-DEMO-06", "", "initial", d(-10), d(-8), "not_accepted", ""])
+        rows[.applications, default: []].append(["APP-DEMO-1", "ORG-DEMO-06", "", "initial", d(-10), d(-8), "not_accepted", "",
+                                                 "申请资料不齐全：未提供服务管理体系有效运行 3 个月以上的证据（第 6.1.2 条第（6）项）"])
 
         for (table, tableRows) in rows {
             let path = URL(fileURLWithPath: directory).appendingPathComponent(table.fileName).path

@@ -1,7 +1,7 @@
 /// Formats records as RFC 4180 CSV text that `CSVReader` (and Excel) read back unchanged.
 public enum CSVWriter {
     /// The field as it should appear in a line: quoted when it contains a comma, quote,
-    /// CR or LF, or begins or ends with a space (which Excel would otherwise trim),
+    /// CR or LF, begins with U+FEFF, or begins or ends with a space (which Excel would otherwise trim),
     /// with every quote inside doubled. Any other value is returned as it is.
     public static func field(_ value: String) -> String {
         guard needsQuotes(value) else { return value }
@@ -42,6 +42,9 @@ public enum CSVWriter {
         let utf8 = value.utf8
         guard let first = utf8.first, let last = utf8.last else { return false }
         if first == ASCII.space || last == ASCII.space { return true }
+        // A leading U+FEFF at the start of a file would be read as a byte order mark and dropped
+        // (found by the CSV fuzz target): inside quotes it is field content.
+        if first == 0xEF, utf8.starts(with: [0xEF, 0xBB, 0xBF]) { return true }
         return utf8.contains { byte in
             byte <= ASCII.comma
                 && (byte == ASCII.comma || byte == ASCII.quote || byte == ASCII.lineFeed || byte == ASCII.carriageReturn)

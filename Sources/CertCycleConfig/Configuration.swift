@@ -17,12 +17,15 @@ public struct Configuration: Sendable {
     public var healthcheckURL: String?
     /// Webhook endpoints.
     public var endpoints: [EndpointSettings] = []
+    /// The most seconds `run` (and each `publish`) spends delivering webhooks; what is left
+    /// stays pending for the next `publish`. A receiver that never answers cannot hold up the night.
+    public var deliveryBudget: Double = 300
     /// The file this came from, if any.
     public var path: String?
 
     public init() {}
 
-    static let keys: Set<String> = ["timezone", "jobs", "notices", "db", "healthcheck_url", "endpoints"]
+    static let keys: Set<String> = ["timezone", "jobs", "notices", "db", "healthcheck_url", "endpoints", "delivery_budget_seconds"]
     static let endpointKeys: Set<String> = ["name", "url", "secret_file", "secret_credential", "events", "format", "allow_http", "ca_file",
                                             "connect_timeout_seconds", "timeout_seconds"]
 
@@ -36,8 +39,11 @@ public struct Configuration: Sendable {
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }
         if let zone = try file.string("timezone") {
-            guard let timeZone = TimeZone(identifier: zone) else {
-                throw ConfigError(file: path, "'timezone' \(zone) is not a known time zone (e.g. Asia/Shanghai)")
+            // Only IANA names: an abbreviation such as CST is ambiguous (China, US Central, Cuba)
+            // and Foundation reads it as US Central, eight hours off Beijing.
+            guard zone == "UTC" || zone.contains("/"), let timeZone = TimeZone(identifier: zone) else {
+                throw ConfigError(file: path, "'timezone' \(zone) is not an IANA time zone name: use a Region/City name such as Asia/Shanghai, "
+                    + "or UTC (abbreviations such as CST or EST are ambiguous)")
             }
             configuration.timeZone = timeZone
         }
@@ -54,6 +60,7 @@ public struct Configuration: Sendable {
             }
             configuration.healthcheckURL = url
         }
+        if let seconds = try file.double("delivery_budget_seconds", range: 1...86400) { configuration.deliveryBudget = seconds }
         for (index, entry) in (file.table["endpoints"]?.array ?? TOMLArray()).enumerated() {
             guard let table = entry.table else { throw ConfigError(file: path, "each [[endpoints]] must be a table") }
             let endpoint = try endpointSettings(table, index: index, file: file, resolve: resolve)

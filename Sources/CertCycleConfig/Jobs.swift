@@ -37,9 +37,10 @@ public struct Jobs: Sendable {
         let rulesPath = directory + "/rules.toml"
         if FileManager.default.fileExists(atPath: rulesPath) {
             let file = try TOMLFile(path: rulesPath)
-            try file.rejectUnknownKeys(["five_star_revocation_score", "decision_working_days"])
+            try file.rejectUnknownKeys(["five_star_revocation_score", "decision_working_days", "licence_pending_reminder_days"])
             if let v = try file.double("five_star_revocation_score", range: 0...100) { settings.fiveStarRevocationScore = v }
             if let v = try file.int("decision_working_days", range: 1...60) { settings.decisionWorkingDays = v }
+            if let v = try file.int("licence_pending_reminder_days", range: 0...366) { settings.licencePendingReminderDays = v }
         }
         var titles: [ObligationKind: String] = [:]
         var letters: [ObligationKind: LetterPlan] = [:]
@@ -112,33 +113,54 @@ public struct LetterPlan: Sendable, Hashable {
     public var stages: [Stage: String] = [:]
     public var reminder: String?
     public var reminderDaysBeforeDue: [Int] = []
+    /// A letter staff issue on purpose only (`certcycle letter`), never the nightly run: the
+    /// appeal reply, whose answer staff write.
+    public var manual: String?
 
-    public init(stages: [Stage: String] = [:], reminder: String? = nil, reminderDaysBeforeDue: [Int] = []) {
+    public init(stages: [Stage: String] = [:], reminder: String? = nil, reminderDaysBeforeDue: [Int] = [], manual: String? = nil) {
         self.stages = stages
         self.reminder = reminder
         self.reminderDaysBeforeDue = reminderDaysBeforeDue
+        self.manual = manual
     }
 
     /// Every template the plan names.
-    public var templates: [String] { (Array(stages.values) + (reminder.map { [$0] } ?? [])).sorted() }
+    public var templates: [String] { (Array(stages.values) + [reminder, manual].compactMap { $0 }).sorted() }
 }
 
 /// `Jobs/runner.toml`: how the nightly run behaves.
 public struct RunnerSettings: Sendable, Hashable {
     /// Signs the letters.
     public var bodyName = "杭州中奥质量认证有限公司"
+    /// The body's postal address, contact person and telephone, printed on every letter (RULES §8).
+    public var bodyAddress = ""
+    public var contactPerson = ""
+    public var contactPhone = ""
+    /// The fixed part of each letter's reference number (文号): `PREFIX〔YYYY〕MMDD-NNN号`.
+    public var referencePrefix = "认证函"
+    /// Where a rule's date has passed, a letter asks for an answer within this many working days
+    /// of its own date (RULES §8).
+    public var respondWorkingDays = 5
     /// A gap longer than this is caught up only for its last days (the rest is logged).
     public var maxCatchUpDays = 31
-    /// Status change → template: keys `suspended`, `withdrawn`, `expired`, `restored`.
+    /// Status change → template: keys of `statusLetterKeys`.
     public var statusLetters: [String: String] = [:]
 
-    public static let statusLetterKeys: Set<String> = ["suspended", "withdrawn", "expired", "restored"]
+    public static let statusLetterKeys: Set<String> = [
+        "suspended", "withdrawn", "expired", "restored", "scope_reduced", "scope_restored", "star_removed",
+    ]
 
     public init() {}
 
     init(file: TOMLFile) throws(ConfigError) {
-        try file.rejectUnknownKeys(["body_name", "max_catch_up_days", "status_letters"])
+        try file.rejectUnknownKeys(["body_name", "body_address", "contact_person", "contact_phone", "reference_prefix",
+                                    "respond_working_days", "max_catch_up_days", "status_letters"])
         if let name = try file.string("body_name") { bodyName = name }
+        if let value = try file.string("body_address") { bodyAddress = value }
+        if let value = try file.string("contact_person") { contactPerson = value }
+        if let value = try file.string("contact_phone") { contactPhone = value }
+        if let value = try file.string("reference_prefix") { referencePrefix = value }
+        if let days = try file.int("respond_working_days", range: 1...60) { respondWorkingDays = days }
         if let days = try file.int("max_catch_up_days", range: 1...3660) { maxCatchUpDays = days }
         if let value = file.table["status_letters"] {
             guard let table = value.table else { throw ConfigError(file: file.path, "[status_letters] must be a table") }
@@ -153,7 +175,7 @@ public struct RunnerSettings: Sendable, Hashable {
 /// `Jobs/obligations/<kind>.toml`: how one obligation kind is scheduled.
 struct ObligationDefinition {
     static let keys: Set<String> = ["kind", "title", "notice_days", "escalation_working_days", "letters"]
-    static let letterKeys: Set<String> = ["upcoming", "due", "overdue", "reminder", "reminder_days_before_due"]
+    static let letterKeys: Set<String> = ["upcoming", "due", "overdue", "reminder", "reminder_days_before_due", "manual"]
 
     var title: String
     var settings: RuleSettings.Kind
@@ -177,6 +199,7 @@ struct ObligationDefinition {
                 if let template = try file.string(stage.rawValue, in: table) { letters.stages[stage] = template }
             }
             letters.reminder = try file.string("reminder", in: table)
+            letters.manual = try file.string("manual", in: table)
             if let days = table["reminder_days_before_due"] {
                 guard let array = days.array else { throw ConfigError(file: file.path, "'reminder_days_before_due' must be a list of whole numbers") }
                 letters.reminderDaysBeforeDue = try array.map { (element) throws(ConfigError) -> Int in

@@ -158,6 +158,27 @@ public struct PublicChange: Hashable, Sendable {
         case starChanged = "star_changed"
     }
 
+    /// The clause a change of scope or star grade alone rests on: a partial suspension or its
+    /// lifting (9.3.2.1, last paragraph), a five-star grade revoked by surveillance (7.5).
+    /// A status change keeps the clause of its status.
+    mutating func citeOwnClause() {
+        switch kind {
+        case .scopeChanged: clause = "9.3.2.1"
+        case .starChanged: clause = "7.5"
+        default: break
+        }
+    }
+
+    /// True when the published scope is the reduced one of a partial suspension in force.
+    public var scopeIsReduced = false
+
+    /// True when the change reduced the published scope (9.3.2.1, last paragraph); a scope
+    /// change that is not a reduction restores the full scope.
+    public var scopeReduced: Bool { kind == .scopeChanged && scopeIsReduced }
+
+    /// True when the change removed the five-star grade (7.5) while the certificate stays in force.
+    public var removesStar: Bool { previousStar == .fiveStar && star == .none && kind == .starChanged }
+
     public var kind: Kind {
         guard let before = previousStatus else { return .issued }
         if before != status {
@@ -185,9 +206,12 @@ extension CertificateHistory {
                last.validThrough == now.validThrough {
                 continue
             }
-            changes.append(PublicChange(date: point, status: now.status, previousStatus: last?.status, scope: now.scope,
-                                        star: now.star, validThrough: now.validThrough, clause: now.clause,
-                                        previousScope: last?.scope, previousStar: last?.star, previousValidThrough: last?.validThrough))
+            var change = PublicChange(date: point, status: now.status, previousStatus: last?.status, scope: now.scope,
+                                      star: now.star, validThrough: now.validThrough, clause: now.clause,
+                                      previousScope: last?.scope, previousStar: last?.star, previousValidThrough: last?.validThrough)
+            change.scopeIsReduced = now.status == .active && now.clause == "9.3.2.1"
+            change.citeOwnClause()
+            changes.append(change)
         }
         return changes
     }
@@ -203,8 +227,11 @@ extension CertificateHistory {
            before.validThrough == now.validThrough {
             return nil
         }
-        return PublicChange(date: date, status: now.status, previousStatus: before?.status, scope: now.scope,
-                            star: now.star, validThrough: now.validThrough, clause: now.clause,
-                            previousScope: before?.scope, previousStar: before?.star, previousValidThrough: before?.validThrough)
+        var change = PublicChange(date: date, status: now.status, previousStatus: before?.status, scope: now.scope,
+                                  star: now.star, validThrough: now.validThrough, clause: now.clause,
+                                  previousScope: before?.scope, previousStar: before?.star, previousValidThrough: before?.validThrough)
+        change.scopeIsReduced = now.status == .active && now.clause == "9.3.2.1"
+        change.citeOwnClause()
+        return change
     }
 }

@@ -62,8 +62,9 @@ public struct CertificationRules: Sendable {
         for audit in file.audits where audit.kind == .special {
             guard let dueOn = audit.dueOn, audit.onsiteEnd > date else { continue }
             let opens = min(audit.onsiteStart ?? dueOn, dueOn)
-            if let o = obligation(.surveillance, subject: certNo, opens: opens, due: dueOn, on: date, clause: "7.2",
+            if var o = obligation(.surveillance, subject: certNo, opens: opens, due: dueOn, on: date, clause: "7.2",
                                   record: audit.id, organization: org) {
+                o.reason = audit.reason
                 result.append(o)
             }
         }
@@ -83,8 +84,9 @@ public struct CertificationRules: Sendable {
         }
         // Corrective actions (7.5): 2 months from notification unless a due date is stated.
         for nc in file.nonconformities where nc.notifiedOn <= date && !(nc.closedOn.map { $0 <= date } ?? false) {
-            if let o = obligation(.correctiveAction, subject: certNo, opens: nc.notifiedOn, due: nc.dueOn ?? nc.notifiedOn.addingMonths(2),
+            if var o = obligation(.correctiveAction, subject: certNo, opens: nc.notifiedOn, due: nc.dueOn ?? nc.notifiedOn.addingMonths(2),
                                   on: date, record: nc.id, organization: org) {
+                o.dueStated = nc.dueOn != nil
                 result.append(o)
             }
         }
@@ -102,7 +104,32 @@ public struct CertificationRules: Sendable {
                 result.append(o)
             }
         }
+        if state.status == .suspended { markSuspensionTaken(&result, file: file, on: date) }
         return result
+    }
+
+    /// RULES §8: on a day the certificate is suspended, an overdue obligation whose escalation
+    /// is suspension shows it as taken (from the start of the suspension in force) and names the
+    /// step that still applies: withdrawal once the 6-month limit has passed (9.3.3.1(5)), or,
+    /// for a pending licence (reason 5), following it up until the licensing decision (9.3.2.2).
+    func markSuspensionTaken(_ obligations: inout [Obligation], file: CertificateFile, on date: CivilDate) {
+        let inForce = file.suspensions.filter { $0.isInForce(on: date) && $0.reducedScope == nil }
+        guard let suspension = inForce.min(by: { ($0.startOn, $0.id) < ($1.startOn, $1.id) }) else { return }
+        let next: NextStep
+        if suspension.reason == Suspension.licenceRenewalReason {
+            next = NextStep(escalation: .none, from: nil, by: nil, clause: "9.3.2.2")
+        } else {
+            let limit = suspension.startOn.addingMonths(6)
+            let by = date > limit ? calendar.addingWorkingDays(settings.settings(for: .suspensionLimit).escalationWorkingDays, to: limit) : nil
+            next = NextStep(escalation: .withdraw, from: limit, by: by, clause: "9.3.3.1(5)")
+        }
+        for i in obligations.indices {
+            obligations[i].certificateSuspendedSince = suspension.startOn
+            if obligations[i].stage == .overdue && obligations[i].escalation == .suspend {
+                obligations[i].escalationTaken = suspension.startOn
+                obligations[i].nextStep = next
+            }
+        }
     }
 
     // MARK: Appeals and applications
@@ -110,8 +137,10 @@ public struct CertificationRules: Sendable {
     /// A written reply within 60 days of receipt (10).
     public func obligation(of appeal: Appeal, on date: CivilDate) -> Obligation? {
         guard appeal.receivedOn <= date, !(appeal.repliedOn.map { $0 <= date } ?? false) else { return nil }
-        return obligation(.appealReply, subject: appeal.id, opens: appeal.receivedOn, due: appeal.receivedOn.addingDays(60),
-                          on: date, organization: appeal.orgId)
+        var o = obligation(.appealReply, subject: appeal.id, opens: appeal.receivedOn, due: appeal.receivedOn.addingDays(60),
+                           on: date, organization: appeal.orgId)
+        o?.receivedOn = appeal.receivedOn
+        return o
     }
 
     /// An application found not acceptable: the applicant is notified within 5 days (6.1.5).
@@ -119,8 +148,11 @@ public struct CertificationRules: Sendable {
         guard application.outcome == .notAccepted, let reviewed = application.reviewedOn, reviewed <= date,
               !(application.notifiedOn.map { $0 <= date } ?? false)
         else { return nil }
-        return obligation(.applicationNotice, subject: application.id, opens: reviewed, due: reviewed.addingDays(5),
-                          on: date, organization: application.orgId)
+        var o = obligation(.applicationNotice, subject: application.id, opens: reviewed, due: reviewed.addingDays(5),
+                           on: date, organization: application.orgId)
+        o?.receivedOn = application.receivedOn
+        o?.reason = application.reason
+        return o
     }
 
     // MARK: Public state and findings
@@ -138,22 +170,38 @@ public struct CertificationRules: Sendable {
         let limit = settings.decisionWorkingDays
         var findings: [Finding] = []
         for suspension in file.suspensions where suspension.startOn <= date {
-            if let finding = lateDecision(certNo: certNo, record: suspension.id, what: "suspension", cause: suspension.causeVerifiedOn,
+            if let finding = lateDecision(certNo: certNo, record: suspension.id, what: "暂停", cause: suspension.causeVerifiedOn,
                                           decided: suspension.startOn, limit: limit, clause: "9.3.2.1") {
                 findings.append(finding)
             }
         }
         for withdrawal in file.withdrawals where withdrawal.decidedOn <= date {
-            if let finding = lateDecision(certNo: certNo, record: withdrawal.id, what: "withdrawal", cause: withdrawal.causeVerifiedOn,
+            if let finding = lateDecision(certNo: certNo, record: withdrawal.id, what: "撤销", cause: withdrawal.causeVerifiedOn,
                                           decided: withdrawal.decidedOn, limit: limit, clause: "9.3.3.1") {
                 findings.append(finding)
             }
         }
         for cycle in history.cycles where cycle.decision <= date && cycle.validThrough != cycle.ruleValidThrough {
             findings.append(Finding(kind: .data, certificate: certNo, record: cycle.audit.id, clause: "5",
-                                    message: "printed expiry \(cycle.validThrough) differs from the rule's \(cycle.ruleValidThrough) (decision \(cycle.decision) + 3 years − 1 day); the printed one is used"))
+                                    message: "证书所载有效期 \(cycle.validThrough) 与规则计算的 \(cycle.ruleValidThrough)（认证决定日 \(cycle.decision) 加 3 年减 1 日）不一致，已按证书所载日期处理"))
         }
+        if let follow = licenceFollowUp(file: file, on: date) { findings.append(follow) }
         return findings
+    }
+
+    /// RULES §8: a suspension for a pending licence (reason 5) has no 6-month limit; staff are
+    /// reminded every `licencePendingReminderDays` days from its start until it is lifted or the
+    /// certificate withdrawn.
+    func licenceFollowUp(file: CertificateFile, on date: CivilDate) -> Finding? {
+        let every = settings.licencePendingReminderDays
+        guard every > 0, !file.withdrawals.contains(where: { $0.decidedOn <= date }) else { return nil }
+        for suspension in file.suspensions where suspension.reason == Suspension.licenceRenewalReason && suspension.isInForce(on: date) {
+            let days = suspension.startOn.days(to: date)
+            guard days > 0, days % every == 0 else { continue }
+            return Finding(kind: .followUp, certificate: file.certificate.certNo, record: suspension.id, clause: "9.3.2.2",
+                           message: "证书因许可证办理中（第 9.3.2.1 条第（5）项）自 \(suspension.startOn) 起暂停，已满 \(days) 天：请向组织核实许可办理进展，许可已取得的恢复证书，未获许可的依据第 9.3.3.1 条作出撤销决定")
+        }
+        return nil
     }
 
     private func lateDecision(certNo: String, record: String, what: String, cause: CivilDate?, decided: CivilDate,
@@ -163,7 +211,7 @@ public struct CertificationRules: Sendable {
         guard decided > deadline.date else { return nil }
         let taken = calendar.workingDays(after: cause, through: decided)
         return Finding(kind: .compliance, certificate: certNo, record: record, clause: clause,
-                       message: "\(what) \(record) decided on \(decided), \(taken.value) working days after its cause was verified on \(cause); the limit is \(limit) (by \(deadline.date))",
+                       message: "\(what)决定 \(record) 于 \(decided) 作出，距原因核实（\(cause)）已 \(taken.value) 个工作日，超过 \(limit) 个工作日的期限（应不迟于 \(deadline.date)）",
                        provisional: deadline.provisional || taken.provisional)
     }
 }

@@ -72,6 +72,24 @@ public enum ObligationKind: String, CaseIterable, Hashable, Sendable, Comparable
     }
 }
 
+/// What still applies to an overdue obligation whose own escalation has been taken.
+public struct NextStep: Hashable, Sendable {
+    public var escalation: Escalation
+    /// The day from which the step applies (the end of the suspension limit), when known.
+    public var from: CivilDate?
+    /// The working-day deadline for the step, once `from` has passed.
+    public var by: Dated?
+    /// The clause that requires the step, e.g. `9.3.3.1(5)`.
+    public var clause: String
+
+    public init(escalation: Escalation, from: CivilDate?, by: Dated?, clause: String) {
+        self.escalation = escalation
+        self.from = from
+        self.by = by
+        self.clause = clause
+    }
+}
+
 public enum SubjectType: String, Hashable, Sendable {
     case certificate, appeal, application
 }
@@ -137,8 +155,24 @@ public struct Obligation: Hashable, Sendable {
     public var organization: String?
     /// On-site man-days a surveillance audit needs (hundredths), when the headcount is known.
     public var manDaysHundredths: Int?
+    /// The day the escalation took effect, when it already has (RULES §8): an overdue
+    /// obligation whose escalation is `suspend` on a day the certificate is suspended.
+    public var escalationTaken: CivilDate?
+    /// The step that still applies once `escalationTaken` is set (withdrawal at the end of the
+    /// suspension limit, or following up a pending licence).
+    public var nextStep: NextStep?
+    /// The register states the due date (a corrective action's `due_on`) instead of the rule's.
+    public var dueStated: Bool = false
+    /// The start of the suspension in force when the certificate is suspended on the day: a
+    /// letter of any stage must not threaten a suspension already taken (RULES §8).
+    public var certificateSuspendedSince: CivilDate?
+    /// When the appeal or the application was received (the not-accepted notice names it).
+    public var receivedOn: CivilDate?
+    /// The register's reason for the obligation's record: the 7.2 situation of a special audit,
+    /// or why an application is not acceptable.
+    public var reason: String?
 
-    public init(subject: String, subjectType: SubjectType, kind: ObligationKind, stage: Stage, opens: CivilDate, due: CivilDate, escalation: Escalation, escalationBy: Dated? = nil, clause: String, record: String? = nil, organization: String? = nil, manDaysHundredths: Int? = nil) {
+    public init(subject: String, subjectType: SubjectType, kind: ObligationKind, stage: Stage, opens: CivilDate, due: CivilDate, escalation: Escalation, escalationBy: Dated? = nil, clause: String, record: String? = nil, organization: String? = nil, manDaysHundredths: Int? = nil, escalationTaken: CivilDate? = nil, nextStep: NextStep? = nil) {
         self.subject = subject
         self.subjectType = subjectType
         self.kind = kind
@@ -151,6 +185,17 @@ public struct Obligation: Hashable, Sendable {
         self.record = record
         self.organization = organization
         self.manDaysHundredths = manDaysHundredths
+        self.escalationTaken = escalationTaken
+        self.nextStep = nextStep
+    }
+
+    /// True when the obligation is a 7.2 extra surveillance audit (a special audit's).
+    public var isExtraAudit: Bool { kind == .surveillance && clause == "7.2" }
+
+    /// The escalation still to be taken: nil once it has been (`escalationTaken`) or when
+    /// the rules name none.
+    public var pendingEscalation: Escalation? {
+        escalationTaken == nil && escalation != .none ? escalation : nil
     }
 
     /// True when a date shown for this obligation was computed without calendar data.

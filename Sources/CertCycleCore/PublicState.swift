@@ -54,6 +54,8 @@ public struct Finding: Hashable, Sendable {
         case compliance
         /// The register disagrees with a rule (a printed expiry that differs from the rule's).
         case data
+        /// Something staff must follow up on a schedule (a suspension for a pending licence).
+        case followUp = "follow_up"
     }
 
     public var kind: Kind

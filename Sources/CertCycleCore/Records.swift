@@ -67,8 +67,10 @@ public struct Audit: Hashable, Sendable {
     public var manDays: Double?
     /// Due date of a special (extra) surveillance audit (7.2).
     public var dueOn: CivilDate?
+    /// Why a special audit is made: the situation of 7.2 that arose (letters state it).
+    public var reason: String?
 
-    public init(id: String, certNo: String, kind: AuditKind, onsiteStart: CivilDate? = nil, onsiteEnd: CivilDate, score: Double? = nil, deductions: Int? = nil, decisionDate: CivilDate? = nil, decidedBy: String? = nil, team: [String] = [], manDays: Double? = nil, dueOn: CivilDate? = nil) {
+    public init(id: String, certNo: String, kind: AuditKind, onsiteStart: CivilDate? = nil, onsiteEnd: CivilDate, score: Double? = nil, deductions: Int? = nil, decisionDate: CivilDate? = nil, decidedBy: String? = nil, team: [String] = [], manDays: Double? = nil, dueOn: CivilDate? = nil, reason: String? = nil) {
         self.id = id
         self.certNo = certNo
         self.kind = kind
@@ -81,6 +83,7 @@ public struct Audit: Hashable, Sendable {
         self.team = team
         self.manDays = manDays
         self.dueOn = dueOn
+        self.reason = reason
     }
 
     /// The audit's evaluation under 6.5, when it has a score.
@@ -177,8 +180,10 @@ public struct Application: Hashable, Sendable {
     public var reviewedOn: CivilDate?
     public var outcome: ApplicationOutcome?
     public var notifiedOn: CivilDate?
+    /// Why an application was found not acceptable (6.1.5): the notice states it.
+    public var reason: String?
 
-    public init(id: String, orgId: String, certNo: String? = nil, kind: ApplicationKind, receivedOn: CivilDate, reviewedOn: CivilDate? = nil, outcome: ApplicationOutcome? = nil, notifiedOn: CivilDate? = nil) {
+    public init(id: String, orgId: String, certNo: String? = nil, kind: ApplicationKind, receivedOn: CivilDate, reviewedOn: CivilDate? = nil, outcome: ApplicationOutcome? = nil, notifiedOn: CivilDate? = nil, reason: String? = nil) {
         self.id = id
         self.orgId = orgId
         self.certNo = certNo
@@ -187,6 +192,7 @@ public struct Application: Hashable, Sendable {
         self.reviewedOn = reviewedOn
         self.outcome = outcome
         self.notifiedOn = notifiedOn
+        self.reason = reason
     }
 }
 

@@ -19,10 +19,15 @@ public struct RuleSettings: Hashable, Sendable {
     /// (9.3.2.1, 9.3.3.1); later ones are compliance warnings.
     public var decisionWorkingDays: Int
     public var kinds: [ObligationKind: Kind]
+    /// Days between staff reminders about a suspension for a pending licence (reason 5), which
+    /// has no 6-month limit (RULES §8); 0 turns them off.
+    public var licencePendingReminderDays: Int
 
-    public init(fiveStarRevocationScore: Double = 95, decisionWorkingDays: Int = 5, kinds: [ObligationKind: Kind] = RuleSettings.defaultKinds) {
+    public init(fiveStarRevocationScore: Double = 95, decisionWorkingDays: Int = 5, kinds: [ObligationKind: Kind] = RuleSettings.defaultKinds,
+                licencePendingReminderDays: Int = 90) {
         self.fiveStarRevocationScore = fiveStarRevocationScore
         self.decisionWorkingDays = decisionWorkingDays
+        self.licencePendingReminderDays = licencePendingReminderDays
         self.kinds = kinds
     }
 

@@ -26,9 +26,9 @@ public enum StatutoryHolidays {
 
     /// The festivals of `year` with their made-up days, in calendar order.
     public static func festivals(of year: Int) -> [Festival] {
-        // CivilDate names years 1–9999; a day counted past them has no holidays to skip.
-        guard (1...9999).contains(year) else { return [] }
-        let newYear = CivilDate(year: year, month: 1, day: 1)!
+        // A year CivilDate cannot name (past 9999, reached only through a far-future --as-of)
+        // is counted Monday–Friday.
+        guard let newYear = CivilDate(year: year, month: 1, day: 1) else { return [] }
         // "Eve" is the day before 1/1, whether the 12th month has 29 days or 30.
         let springFestival = lunar(month: 1, day: 1, in: year).map { day in (-1...2).map { day.addingDays($0) } }
         var festivals = [

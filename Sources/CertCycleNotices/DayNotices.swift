@@ -34,12 +34,16 @@ public struct DigestRow: Sendable, Hashable {
     public var organizationName: String?
     /// True when the obligation reached its stage today (a letter may have gone out).
     public var isNewStage: Bool
+    /// True on a register's first night for a stage that began before it (存量, RULES §8):
+    /// listed with its dates, no letter sent.
+    public var isBacklog: Bool
 
-    public init(obligation: Obligation, title: String, organizationName: String?, isNewStage: Bool) {
+    public init(obligation: Obligation, title: String, organizationName: String?, isNewStage: Bool, isBacklog: Bool = false) {
         self.obligation = obligation
         self.title = title
         self.organizationName = organizationName
         self.isNewStage = isNewStage
+        self.isBacklog = isBacklog
     }
 }
 
@@ -58,14 +62,27 @@ public struct StatusChangeRow: Sendable, Hashable {
 
 /// A letter to an organisation, rendered from a template in Jobs/templates.
 public struct Letter: Sendable, Hashable {
-    /// File name inside `letters/`, safe on every file system (see `LetterName`).
+    /// File name inside `letters/`, safe on every file system (see `LetterName`); the print-ready
+    /// HTML copy has the same name with `.html`.
     public var fileName: String
+    /// The organisation's id.
     public var organization: String
     public var text: String
+    /// The organisation's name, for the digest's list of letters.
+    public var organizationName: String?
+    /// The letter's reference number (文号), unique in the register.
+    public var reference: String?
 
-    public init(fileName: String, organization: String, text: String) {
+    public init(fileName: String, organization: String, text: String, organizationName: String? = nil, reference: String? = nil) {
         self.fileName = fileName
         self.organization = organization
         self.text = text
+        self.organizationName = organizationName
+        self.reference = reference
+    }
+
+    /// `letters/NAME.html`: the print-ready copy.
+    public var htmlFileName: String {
+        (fileName.hasSuffix(".txt") ? String(fileName.dropLast(4)) : fileName) + ".html"
     }
 }

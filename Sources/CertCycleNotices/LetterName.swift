@@ -26,6 +26,17 @@ public enum LetterName {
         make([organization, certificate, "status-" + status.rawValue])
     }
 
+    /// The letter for a change of scope or star grade alone: `ORG_CERT_status-KEY.txt`
+    /// (`scope_reduced`, `scope_restored`, `star_removed`).
+    public static func change(organization: String, certificate: String, key: String) -> String {
+        make([organization, certificate, "status-" + key])
+    }
+
+    /// A letter staff issue on purpose (`certcycle letter`): `ORG_SUBJECT_KIND_manual-N[_RECORD].txt`.
+    public static func manual(organization: String, subject: String, kind: ObligationKind, number: Int, record: String?) -> String {
+        obligation(organization: organization, subject: subject, kind: kind, stage: "manual-\(number)", record: record)
+    }
+
     static func make(_ parts: [String]) -> String {
         let full = parts.joined(separator: "_")
         var base = sanitize(full)

@@ -30,8 +30,9 @@ public struct TemplateError: Error, Sendable, CustomStringConvertible, Equatable
 /// quotes included. Templates are read as UTF-8 with `\n` lines: a byte-order mark and CRLF
 /// line ends (as Windows editors save them) are removed on loading.
 public struct LetterTemplates: Sendable {
-    /// The templates the nightly run uses: `KIND-STAGE` for obligation letters and `status-STATUS`
-    /// for changes of public status.
+    /// The templates the nightly run uses: `KIND-STAGE` for obligation letters, `status-STATUS`
+    /// for changes of public status, and the parts every letter includes (`{{> _letterhead}}`,
+    /// `{{> _signature}}`), whose names start with `_`.
     public static let standardNames = [
         "surveillance-upcoming", "surveillance-reminder", "surveillance-overdue",
         "recertification_application-due", "recertification_application-overdue",
@@ -40,7 +41,10 @@ public struct LetterTemplates: Sendable {
         "suspension_limit-overdue",
         "misuse_correction-due", "misuse_correction-overdue",
         "application_notice-due",
+        "appeal_reply-reply",
         "status-suspended", "status-withdrawn", "status-expired", "status-restored",
+        "status-scope_reduced", "status-scope_restored", "status-star_removed",
+        "_letterhead", "_signature",
     ]
 
     static let fileExtension = "mustache"
@@ -134,12 +138,30 @@ public struct LetterTemplates: Sendable {
         var problems: [TemplateError] = []
         for name in names {
             let known = name.hasPrefix("status-") ? LetterContext.statusKeys : LetterContext.obligationKeys
+            for (partial, line) in Self.partials(in: sources[name]!) where !has(partial) {
+                problems.append(TemplateError(file: files[name]!, message: "includes '{{> \(partial)}}', which is not in the templates folder", line: line))
+            }
             guard let uses = Self.variables(in: sources[name]!) else { continue }
             for use in uses where !known.contains(use.name) {
                 problems.append(TemplateError(file: files[name]!, message: "unknown variable '\(use.name)': a letter of this kind has \(known.filter { !$0.hasPrefix("has_") }.sorted().joined(separator: ", ")) (and has_NAME for each)", line: use.line))
             }
         }
         return problems
+    }
+
+    /// The templates a template includes (`{{> name}}`), with their lines.
+    static func partials(in source: String) -> [(name: String, line: Int)] {
+        var found: [(name: String, line: Int)] = []
+        for (index, line) in source.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var rest = Substring(line)
+            while let open = rest.range(of: "{{>") {
+                rest = rest[open.upperBound...]
+                guard let close = rest.range(of: "}}") else { break }
+                found.append((rest[..<close.lowerBound].trimmingCharacters(in: .whitespaces), index + 1))
+                rest = rest[close.upperBound...]
+            }
+        }
+        return found
     }
 
     /// The variable names a template uses, with their lines, or nil when it changes delimiters.

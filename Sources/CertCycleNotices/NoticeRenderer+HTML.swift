@@ -2,7 +2,8 @@ import CertCycleCore
 
 extension NoticeRenderer {
     /// `digest.html`: the staff's morning list as one self-contained HTML5 page in Chinese
-    /// (inline CSS, no scripts, nothing loaded from elsewhere; A4 landscape when printed).
+    /// (inline CSS and one small inline script for the filter box, nothing loaded from elsewhere;
+    /// readable at 420 px wide; A4 landscape when printed).
     ///
     /// A summary, then the obligations by stage (已逾期, 进行中, 即将开始) and kind, then
     /// today's status changes, compliance and data warnings, and letters. Every value from the
@@ -13,11 +14,13 @@ extension NoticeRenderer {
             + day.statusChanges.count * 400 + day.letters.count * 200)
         page.head(layout)
         page.summary(layout)
+        page.filter(layout)
         for s in DigestLayout.stages.indices { page.stageSection(layout, stage: s) }
         page.statusChanges(layout)
         page.findings(layout)
         page.letters(layout)
-        page.raw("<footer>由 certcycle 生成 · 数据截至 \(day.asOf.description)</footer>\n</body>\n</html>\n")
+        page.raw("<footer>由 certcycle 生成 · 数据截至 \(day.asOf.description) · <a href=\"../index.html\">全部日期</a></footer>\n")
+        page.raw("<script>\n\(HTMLPage.filterScript)</script>\n</body>\n</html>\n")
         return page.out
     }
 }
@@ -76,10 +79,11 @@ struct HTMLPage {
         for s in DigestLayout.stages.indices {
             card(DigestLayout.stages[s].chineseName, layout.count(stage: s), stageClasses[s], link: "#" + stageClasses[s])
         }
-        card("今日新增", layout.newCount, "new", link: nil)
+        card("今日新增", layout.newCount - layout.backlogCount, "new", link: nil)
+        if layout.backlogCount > 0 { card("存量（首次运行前已开始）", layout.backlogCount, "plain", link: nil) }
         card("状态变化", day.statusChanges.count, "plain", link: "#changes")
         card("合规提示", layout.complianceCount, layout.complianceCount > 0 ? "warn" : "plain", link: "#findings")
-        card("数据提示", layout.dataCount, "plain", link: "#findings")
+        card("其他提示", layout.dataCount, "plain", link: "#findings")
         card("今日信函", day.letters.count, "plain", link: "#letters")
         raw("</div>\n<table class=\"counts\">\n<thead><tr><th>类型</th><th class=\"num\">已逾期</th><th class=\"num\">进行中</th><th class=\"num\">即将开始</th><th class=\"num\">合计</th></tr></thead>\n<tbody>\n")
         for k in DigestLayout.kinds.indices {
@@ -105,6 +109,20 @@ struct HTMLPage {
         raw("</div>\n")
     }
 
+    /// The filter box: by text (organisation, certificate, record), kind, stage and "new today".
+    /// The script only hides rows; without it the page shows everything.
+    mutating func filter(_ layout: DigestLayout) {
+        raw("<form class=\"filter\" id=\"filter\" onsubmit=\"return false\">\n<input type=\"search\" id=\"f-text\" placeholder=\"搜索组织、证书或记录\" aria-label=\"搜索组织、证书或记录\">\n<select id=\"f-kind\" aria-label=\"类型\"><option value=\"\">全部类型</option>")
+        for k in DigestLayout.kinds.indices where layout.count(kind: k) > 0 {
+            raw("<option value=\"\(DigestLayout.kinds[k].rawValue)\">")
+            text(layout.kindTitles[k])
+            raw("</option>")
+        }
+        raw("</select>\n<select id=\"f-stage\" aria-label=\"阶段\"><option value=\"\">全部阶段</option>")
+        for stage in DigestLayout.stages { raw("<option value=\"\(stage.rawValue)\">\(stage.chineseName)</option>") }
+        raw("</select>\n<label><input type=\"checkbox\" id=\"f-new\"> 只看今日新增</label>\n<span id=\"f-count\" class=\"muted\"></span>\n</form>\n")
+    }
+
     mutating func stageSection(_ layout: DigestLayout, stage s: Int) {
         let stage = DigestLayout.stages[s]
         let id = stage.rawValue
@@ -122,36 +140,42 @@ struct HTMLPage {
             let withManDays = layout.showsManDays(kind: k)
             raw("<h3>")
             text(layout.kindTitles[k])
-            raw("<span class=\"count\">\(group.count)</span></h3>\n<table class=\"obligations\">\n<thead><tr><th>对象</th><th>组织</th><th>开始</th><th>截止</th><th>剩余/逾期</th><th>条款</th><th>逾期处理</th>")
+            raw("<span class=\"count\">\(group.count)</span></h3>\n<div class=\"scroll\"><table class=\"obligations\">\n<thead><tr><th>对象</th><th>组织</th><th>开始</th><th>截止</th><th>剩余/逾期</th><th>条款</th><th>逾期处理</th>")
             if withEscalationBy { raw("<th>处理期限</th>") }
             if withManDays { raw("<th class=\"num\">人日</th>") }
             raw("</tr></thead>\n<tbody>\n")
+            let kind = DigestLayout.kinds[k].rawValue
             for i in group {
                 let row = rows[i]
                 let o = row.obligation
-                raw(row.isNewStage ? "<tr class=\"new\"><td>" : "<tr><td>")
+                let fresh = row.isNewStage && !row.isBacklog
+                raw("<tr data-k=\"\(kind)\" data-s=\"\(stage.rawValue)\"")
+                raw(fresh ? " class=\"new\"><td>" : row.isBacklog ? " class=\"backlog\"><td>" : "><td>")
                 text(o.subject)
                 if let record = o.record {
                     raw("<span class=\"record\">（")
                     text(record)
                     raw("）</span>")
                 }
-                if row.isNewStage { raw(" <span class=\"badge\">今日新增</span>") }
+                if fresh { raw(" <span class=\"badge\">今日新增</span>") }
+                if row.isBacklog { raw(" <span class=\"badge old\">存量</span>") }
                 raw("</td>")
                 cell(DigestText.organization(row))
                 cell(o.opens.description, "date")
                 cell(o.due.description, "date")
                 let days = o.daysRemaining(asOf: asOf)
                 cell(DigestText.remaining(o, asOf: asOf), days < 0 ? "days late" : days == 0 ? "days today" : "days")
-                cell(o.clause, "clause")
-                cell(DigestText.escalation(o))
+                cell(ClauseCitation.chinese(o.clause), "clause")
+                cell(DigestText.escalation(o), o.escalationTaken != nil ? "taken" : nil)
                 if withEscalationBy {
-                    cell(DigestText.escalationBy(o), o.provisional ? "date provisional" : "date")
+                    let late = DigestText.escalationLate(o, asOf: asOf)
+                    let by = DigestText.escalationBy(o)
+                    cell(late ? by + "（已过）" : by, late ? "date past" : o.provisional ? "date provisional" : "date")
                 }
                 if withManDays { cell(DigestText.manDays(o), "num") }
                 raw("</tr>\n")
             }
-            raw("</tbody>\n</table>\n")
+            raw("</tbody>\n</table></div>\n")
         }
         raw("</section>\n")
     }
@@ -161,7 +185,7 @@ struct HTMLPage {
         if layout.statusChanges.isEmpty {
             none()
         } else {
-            raw("<table>\n<thead><tr><th>证书</th><th>组织</th><th>状态变化</th><th>生效日期</th><th>星级</th><th>有效期至</th><th>条款</th></tr></thead>\n<tbody>\n")
+            raw("<div class=\"scroll\"><table>\n<thead><tr><th>证书</th><th>组织</th><th>状态变化</th><th>生效日期</th><th>星级</th><th>有效期至</th><th>条款</th></tr></thead>\n<tbody>\n")
             for row in layout.statusChanges {
                 let c = row.change
                 raw("<tr class=\"status-\(c.status.rawValue)\">")
@@ -171,30 +195,30 @@ struct HTMLPage {
                 cell(c.date.description, "date")
                 cell(c.star.chineseName)
                 cell(c.validThrough.description, "date")
-                cell(c.clause, "clause")
+                cell(ClauseCitation.chinese(c.clause), "clause")
                 raw("</tr>\n")
             }
-            raw("</tbody>\n</table>\n")
+            raw("</tbody>\n</table></div>\n")
         }
         raw("</section>\n")
     }
 
     mutating func findings(_ layout: DigestLayout) {
-        raw("<section class=\"findings\" id=\"findings\">\n<h2>合规与数据提示<span class=\"count\">\(layout.findings.count)</span></h2>\n")
+        raw("<section class=\"findings\" id=\"findings\">\n<h2>合规、跟进与数据提示<span class=\"count\">\(layout.findings.count)</span></h2>\n")
         if layout.findings.isEmpty {
             none()
         } else {
-            raw("<table>\n<thead><tr><th>类型</th><th>证书</th><th>记录</th><th>条款</th><th>说明</th></tr></thead>\n<tbody>\n")
+            raw("<div class=\"scroll\"><table>\n<thead><tr><th>类型</th><th>证书</th><th>记录</th><th>条款</th><th>说明</th></tr></thead>\n<tbody>\n")
             for f in layout.findings {
-                raw(f.kind == .compliance ? "<tr class=\"compliance\">" : "<tr class=\"data\">")
+                raw(f.kind == .compliance ? "<tr class=\"compliance\">" : f.kind == .followUp ? "<tr class=\"follow-up\">" : "<tr class=\"data\">")
                 cell(DigestText.findingKind(f), "kind")
                 cell(f.certificate)
                 cell(f.record ?? "")
-                cell(f.clause, "clause")
+                cell(ClauseCitation.chinese(f.clause), "clause")
                 cell(DigestText.findingMessage(f))
                 raw("</tr>\n")
             }
-            raw("</tbody>\n</table>\n")
+            raw("</tbody>\n</table></div>\n")
         }
         raw("</section>\n")
     }
@@ -205,20 +229,47 @@ struct HTMLPage {
         if letters.isEmpty {
             none()
         } else {
-            raw("<table>\n<thead><tr><th>组织</th><th>信函</th></tr></thead>\n<tbody>\n")
+            raw("<div class=\"scroll\"><table>\n<thead><tr><th>组织</th><th>文号</th><th>信函</th><th>打印</th></tr></thead>\n<tbody>\n")
             for letter in letters {
                 raw("<tr>")
-                cell(letter.organization)
+                cell(letter.organizationName ?? letter.organization)
+                cell(letter.reference ?? "", "ref")
                 raw("<td><a href=\"letters/")
                 text(letter.fileName)
                 raw("\">")
                 text(letter.fileName)
-                raw("</a></td></tr>\n")
+                raw("</a></td><td><a href=\"letters/")
+                text(letter.htmlFileName)
+                raw("\">打印版</a></td></tr>\n")
             }
-            raw("</tbody>\n</table>\n")
+            raw("</tbody>\n</table></div>\n")
         }
         raw("</section>\n")
     }
+
+    /// Hides the rows the filter box excludes; counts what is left. No network, no storage.
+    static let filterScript = """
+    (function () {
+      var text = document.getElementById('f-text'), kind = document.getElementById('f-kind'),
+          stage = document.getElementById('f-stage'), fresh = document.getElementById('f-new'),
+          count = document.getElementById('f-count');
+      var rows = Array.prototype.slice.call(document.querySelectorAll('tr[data-k]'));
+      var words = rows.map(function (r) { return r.textContent.toLowerCase(); });
+      function apply() {
+        var q = text.value.trim().toLowerCase(), k = kind.value, s = stage.value, n = fresh.checked, shown = 0;
+        for (var i = 0; i < rows.length; i++) {
+          var r = rows[i];
+          var ok = (!k || r.getAttribute('data-k') === k) && (!s || r.getAttribute('data-s') === s)
+            && (!n || r.classList.contains('new')) && (!q || words[i].indexOf(q) >= 0);
+          r.hidden = !ok;
+          if (ok) shown++;
+        }
+        count.textContent = (q || k || s || n) ? '显示 ' + shown + ' / ' + rows.length + ' 项' : '';
+      }
+      [text, kind, stage, fresh].forEach(function (el) { el.addEventListener('input', apply); el.addEventListener('change', apply); });
+    })();
+
+    """
 
     static let css = """
     @page { size: A4 landscape; margin: 12mm; }
@@ -271,6 +322,25 @@ struct HTMLPage {
     section.due { border-left-color: var(--due); }
     section.upcoming { border-left-color: var(--upcoming); }
     tr.compliance td { background: var(--overdue-bg); }
+    tr.follow-up td.kind { color: var(--due); font-weight: 600; }
+    .badge.old { background: var(--head); color: var(--muted); }
+    tr.backlog td:first-child { box-shadow: inset 3px 0 0 var(--line); }
+    td.taken { color: var(--muted); }
+    td.past { color: var(--overdue); font-weight: 600; background: var(--overdue-bg); }
+    .scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; content-visibility: auto; contain-intrinsic-size: auto 600px; }
+    form.filter { position: sticky; top: 0; z-index: 1; display: flex; flex-wrap: wrap; gap: 8px; align-items: center;
+      margin: 0 0 18px; padding: 8px 0; background: #fff; border-bottom: 1px solid var(--line); }
+    form.filter input[type=search] { flex: 1 1 200px; min-width: 0; padding: 5px 8px; font: inherit; }
+    form.filter select { padding: 4px; font: inherit; }
+    .muted { color: var(--muted); }
+    @media (max-width: 640px) {
+      body { padding: 12px 10px 28px; font-size: 13px; }
+      h1 { font-size: 20px; }
+      .card { min-width: 0; flex: 1 1 40%; padding: 6px 10px; }
+      table.counts { min-width: 0; }
+      section.stage { padding-left: 8px; border-left-width: 4px; }
+      th, td { padding: 3px 5px; }
+    }
     tr.compliance td.kind { color: var(--overdue); font-weight: 600; }
     .none { color: var(--muted); margin: 4px 0; }
     a { color: var(--upcoming); }
@@ -280,6 +350,7 @@ struct HTMLPage {
       table { font-size: 9pt; }
       h2, h3 { break-after: avoid; }
       a { color: inherit; text-decoration: none; }
+      form.filter { display: none; }
       * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
     }
 

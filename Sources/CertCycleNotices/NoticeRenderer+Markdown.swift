@@ -16,8 +16,8 @@ extension NoticeRenderer {
         md.text(day.bodyName)
         md.raw("** · 数据截至 \(day.asOf.description)（\(chineseWeekday(day.asOf))）\n\n")
 
-        md.raw("## 概览\n\n| 已逾期 | 进行中 | 即将开始 | 今日新增 | 状态变化 | 合规提示 | 数据提示 | 今日信函 |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-        md.raw("| \(layout.count(stage: 0)) | \(layout.count(stage: 1)) | \(layout.count(stage: 2)) | \(layout.newCount) | \(day.statusChanges.count) | \(layout.complianceCount) | \(layout.dataCount) | \(day.letters.count) |\n\n")
+        md.raw("## 概览\n\n| 已逾期 | 进行中 | 即将开始 | 今日新增 | 存量 | 状态变化 | 合规提示 | 其他提示 | 今日信函 |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+        md.raw("| \(layout.count(stage: 0)) | \(layout.count(stage: 1)) | \(layout.count(stage: 2)) | \(layout.newCount - layout.backlogCount) | \(layout.backlogCount) | \(day.statusChanges.count) | \(layout.complianceCount) | \(layout.dataCount) | \(day.letters.count) |\n\n")
         md.raw("| 类型 | 已逾期 | 进行中 | 即将开始 | 合计 |\n|---|---:|---:|---:|---:|\n")
         for k in DigestLayout.kinds.indices {
             md.raw("| ")
@@ -36,20 +36,20 @@ extension NoticeRenderer {
             for row in layout.statusChanges {
                 let c = row.change
                 md.row([row.certificate, row.organizationName ?? "", DigestText.statusChange(c), c.date.description,
-                        c.star.chineseName, c.validThrough.description, c.clause])
+                        c.star.chineseName, c.validThrough.description, ClauseCitation.chinese(c.clause)])
             }
             md.raw("\n")
         }
 
-        md.raw("## 合规与数据提示（\(layout.findings.count)）\n\n")
+        md.raw("## 合规、跟进与数据提示（\(layout.findings.count)）\n\n")
         if layout.findings.isEmpty {
             md.raw("无\n\n")
         } else {
             md.header(["类型", "证书", "记录", "条款", "说明"])
             for f in layout.findings {
                 // Compliance warnings are rules broken: bold, so they stand out as in the HTML page.
-                md.raw(f.kind == .compliance ? "| **合规提示** | " : "| 数据提示 | ")
-                md.cells([f.certificate, f.record ?? "", f.clause, DigestText.findingMessage(f)])
+                md.raw(f.kind == .compliance ? "| **合规提示** | " : "| \(DigestText.findingKind(f)) | ")
+                md.cells([f.certificate, f.record ?? "", ClauseCitation.chinese(f.clause), DigestText.findingMessage(f)])
             }
             md.raw("\n")
         }
@@ -58,10 +58,12 @@ extension NoticeRenderer {
         if layout.letters.isEmpty {
             md.raw("无\n")
         } else {
-            md.header(["组织", "信函"])
+            md.header(["组织", "文号", "信函"])
             for letter in layout.letters {
                 md.raw("| ")
-                md.text(letter.organization)
+                md.text(letter.organizationName ?? letter.organization)
+                md.raw(" | ")
+                md.text(letter.reference ?? "")
                 md.raw(" | [")
                 md.text(letter.fileName)
                 md.raw("](letters/")
@@ -179,19 +181,26 @@ struct MarkdownPage {
                     text(record)
                     raw("）")
                 }
-                if row.isNewStage { raw(" **今日新增**") }
+                if row.isNewStage && !row.isBacklog { raw(" **今日新增**") }
+                if row.isBacklog { raw(" （存量）") }
                 raw(" | ")
                 text(DigestText.organization(row))
                 raw(" | \(o.opens.description) | \(o.due.description) | ")
                 let days = o.daysRemaining(asOf: asOf)
                 raw(days < 0 ? "**\(DigestText.remaining(o, asOf: asOf))**" : DigestText.remaining(o, asOf: asOf))
                 raw(" | ")
-                text(o.clause)
+                text(ClauseCitation.chinese(o.clause))
                 raw(" | ")
                 text(DigestText.escalation(o))
                 if withEscalationBy {
                     raw(" | ")
-                    text(DigestText.escalationBy(o))
+                    if DigestText.escalationLate(o, asOf: asOf) {
+                        raw("**")
+                        text(DigestText.escalationBy(o) + "（已过）")
+                        raw("**")
+                    } else {
+                        text(DigestText.escalationBy(o))
+                    }
                 }
                 if withManDays { raw(" | " + DigestText.manDays(o)) }
                 raw(" |\n")

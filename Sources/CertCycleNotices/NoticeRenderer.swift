@@ -9,8 +9,8 @@ import CertCycleCSV
 /// re-rendered. Each file is built in one `String` with its capacity reserved up front, so a
 /// digest of 100,000 obligations renders in linear time.
 public enum NoticeRenderer {
-    /// `obligations.csv`: a UTF-8 byte-order mark (so Excel reads the Chinese), the header of
-    /// `ObligationOutput.csvHeader`, then one row per obligation in staff order (overdue first).
+    /// `obligations.csv`: a UTF-8 byte-order mark (so Excel reads the Chinese), the Chinese header
+    /// of `ObligationOutput.staffCSVHeader`, then one row per obligation in staff order (overdue first).
     public static func obligationsCSV(_ day: DayNotices) -> String {
         let order = day.obligations.indices.sorted {
             let a = day.obligations[$0], b = day.obligations[$1]
@@ -19,11 +19,10 @@ public enum NoticeRenderer {
             return (a.organizationName ?? "", $0) < (b.organizationName ?? "", $1)
         }
         var out = "\u{FEFF}"
-        out.reserveCapacity(256 + day.obligations.count * 220)
-        out += CSVWriter.line(ObligationOutput.csvHeader)
+        out.reserveCapacity(256 + day.obligations.count * 260)
+        out += CSVWriter.line(ObligationOutput.staffCSVHeader)
         for i in order {
-            let row = day.obligations[i]
-            out += CSVWriter.line(ObligationOutput.csvRow(row.obligation, asOf: day.asOf, organizationName: row.organizationName))
+            out += CSVWriter.spreadsheetLine(ObligationOutput.staffCSVRow(day.obligations[i], asOf: day.asOf))
         }
         return out
     }
@@ -44,7 +43,7 @@ struct DigestLayout {
     let newCount: Int
     let statusChanges: [StatusChangeRow]
     let findings: [Finding]
-    /// Letters by file name (the order the runner gives them in, made certain).
+    /// Letters by organisation name, then file name.
     let letters: [Letter]
 
     init(_ day: DayNotices) {
@@ -78,10 +77,22 @@ struct DigestLayout {
         // Compliance warnings first: they are rules broken, data warnings are records to check.
         self.findings = day.findings.enumerated().sorted {
             let a = $0.element, b = $1.element
-            if a.kind != b.kind { return a.kind == .compliance }
+            if a.kind != b.kind { return Self.findingRank(a.kind) < Self.findingRank(b.kind) }
             return (a.certificate, a.record ?? "", $0.offset) < (b.certificate, b.record ?? "", $1.offset)
         }.map(\.element)
-        self.letters = day.letters.sorted { ($0.fileName, $0.organization) < ($1.fileName, $1.organization) }
+        // Letters by organisation name, so that staff find each organisation's letters together.
+        self.letters = day.letters.sorted {
+            ($0.organizationName ?? $0.organization, $0.fileName) < ($1.organizationName ?? $1.organization, $1.fileName)
+        }
+    }
+
+    /// Compliance warnings are rules broken, then follow-ups staff owe, then records to check.
+    static func findingRank(_ kind: Finding.Kind) -> Int {
+        switch kind {
+        case .compliance: 0
+        case .followUp: 1
+        case .data: 2
+        }
     }
 
     /// Due date, then subject, then the rest, so that the order does not depend on the input's;
@@ -101,7 +112,8 @@ struct DigestLayout {
     func count(stage s: Int, kind k: Int) -> Int { groups[s][k].count }
     func count(kind k: Int) -> Int { groups.reduce(0) { $0 + $1[k].count } }
     var complianceCount: Int { findings.count { $0.kind == .compliance } }
-    var dataCount: Int { findings.count { $0.kind == .data } }
+    var dataCount: Int { findings.count { $0.kind != .compliance } }
+    var backlogCount: Int { day.obligations.count { $0.isBacklog } }
 
     /// Whether the table of stage `s` and kind `k` has the escalation-deadline column (only
     /// overdue obligations have one) and the man-days column (only surveillance).
@@ -124,27 +136,72 @@ enum DigestText {
         return days > 0 ? "剩 \(days) 天" : "逾期 \(-days) 天"
     }
 
-    /// The escalation and the clause that requires it: `暂停证书（9.3.2.1(4)）`.
+    /// The escalation and the clause that requires it (`暂停证书（第 9.3.2.1 条第（4）项）`), or,
+    /// once taken, `已暂停，自 2026-05-06` with the step that still applies (RULES §8).
     static func escalation(_ o: Obligation) -> String {
+        if let taken = o.escalationTaken {
+            var text = "已暂停，自 \(taken)"
+            if let next = o.nextStep {
+                text += next.escalation == .none
+                    ? "；下一步：跟进许可办理情况（\(ClauseCitation.chinese(next.clause))）"
+                    : "；下一步：\(next.escalation.chineseName)（\(ClauseCitation.chinese(next.clause))）"
+            }
+            return text
+        }
         guard o.escalation != .none, let clause = o.kind.escalationClause else { return o.escalation.chineseName }
-        return "\(o.escalation.chineseName)（\(clause)）"
+        return "\(o.escalation.chineseName)（\(ClauseCitation.chinese(clause))）"
     }
 
+    /// The escalation as the terminal table shows it: its name, or `已暂停（自 2026-05-06）`.
+    static func tableEscalation(_ o: Obligation) -> String {
+        if let taken = o.escalationTaken { return "已暂停（自 \(taken)）" }
+        return o.escalation.chineseName
+    }
+
+    /// The deadline of the escalation still to be taken: the obligation's own, or, once that is
+    /// taken, the next step's (`暂停期满 2026-11-06 起`, or its working-day deadline).
     static func escalationBy(_ o: Obligation) -> String {
+        if o.escalationTaken != nil {
+            guard let next = o.nextStep else { return "" }
+            if let by = next.by { return by.date.description + (by.provisional ? "（暂定）" : "") }
+            if let from = next.from { return "暂停期满 \(from) 后" }
+            return ""
+        }
         guard let by = o.escalationBy else { return "" }
         return by.date.description + (by.provisional ? "（暂定）" : "")
+    }
+
+    /// The deadline `escalationBy` shows, when it is a date.
+    static func escalationDeadline(_ o: Obligation) -> Dated? {
+        o.escalationTaken != nil ? o.nextStep?.by : o.escalationBy
+    }
+
+    /// True when that deadline has passed on `asOf`: staff are late.
+    static func escalationLate(_ o: Obligation, asOf: CivilDate) -> Bool {
+        escalationDeadline(o).map { $0.date < asOf } ?? false
     }
 
     static func manDays(_ o: Obligation) -> String {
         o.manDaysHundredths.map(ManDays.format) ?? ""
     }
 
+    /// `有效 → 暂停`; a change of scope or star grade alone says which (`认证范围缩小`).
     static func statusChange(_ c: PublicChange) -> String {
-        (c.previousStatus?.chineseName ?? "—") + " → " + c.status.chineseName
+        let arrow = (c.previousStatus?.chineseName ?? "—") + " → " + c.status.chineseName
+        switch c.kind {
+        case .scopeChanged: return arrow + "（" + (c.scopeReduced ? "认证范围缩小" : "认证范围恢复") + "）"
+        case .starChanged: return arrow + "（" + (c.removesStar ? "撤销五星级" : "五星级变化") + "）"
+        case .renewed: return arrow + "（再认证换证）"
+        default: return arrow
+        }
     }
 
     static func findingKind(_ f: Finding) -> String {
-        f.kind == .compliance ? "合规提示" : "数据提示"
+        switch f.kind {
+        case .compliance: "合规提示"
+        case .data: "数据提示"
+        case .followUp: "跟进提醒"
+        }
     }
 
     static func findingMessage(_ f: Finding) -> String {

@@ -23,13 +23,17 @@ public enum ObligationOutput {
         line.add("organization_name", organizationName)
         line.add("days_remaining", o.daysRemaining(asOf: date))
         line.add("man_days", number: o.manDaysHundredths.map(ManDays.format))
+        line.add("escalation_taken", o.escalationTaken?.description)
+        line.add("next_escalation", o.nextStep?.escalation.rawValue)
+        line.add("next_escalation_from", o.nextStep?.from?.description)
+        line.add("next_escalation_by", o.nextStep?.by?.date.description)
         return line.string
     }
 
     public static let csvHeader = [
         "subject", "subject_type", "kind", "kind_zh", "stage", "stage_zh", "opens", "due", "days_remaining",
         "escalation", "escalation_by", "clause", "escalation_clause", "provisional", "record", "organization",
-        "organization_name", "man_days",
+        "organization_name", "man_days", "escalation_taken",
     ]
 
     public static func csvRow(_ o: Obligation, asOf date: CivilDate, organizationName: String? = nil) -> [String] {
@@ -37,7 +41,27 @@ public enum ObligationOutput {
             o.subject, o.subjectType.rawValue, o.kind.rawValue, o.kind.chineseName, o.stage.rawValue, o.stage.chineseName,
             o.opens.description, o.due.description, String(o.daysRemaining(asOf: date)), o.escalation.rawValue,
             o.escalationBy?.date.description ?? "", o.clause, o.kind.escalationClause ?? "", o.provisional ? "true" : "false",
-            o.record ?? "", o.organization ?? "", organizationName ?? "", DigestText.manDays(o),
+            o.record ?? "", o.organization ?? "", organizationName ?? "", DigestText.manDays(o), o.escalationTaken?.description ?? "",
+        ]
+    }
+
+    /// The header of the staff's `obligations.csv` in the notice folder: Chinese, like its values
+    /// (RULES §8); programs read `scan --format jsonl` instead.
+    public static let staffCSVHeader = [
+        "阶段", "类型", "对象", "记录", "组织编号", "组织名称", "开始日期", "截止日期", "剩余天数", "剩余/逾期",
+        "逾期处理", "处理期限", "处理期限已过", "已暂停日期", "条款", "处理条款", "日期暂定", "人日", "今日新增", "存量",
+    ]
+
+    /// One row of the staff's `obligations.csv`.
+    public static func staffCSVRow(_ row: DigestRow, asOf date: CivilDate) -> [String] {
+        let o = row.obligation
+        return [
+            o.stage.chineseName, row.title.isEmpty ? o.kind.chineseName : row.title, o.subject, o.record ?? "", o.organization ?? "",
+            row.organizationName ?? "", o.opens.description, o.due.description, String(o.daysRemaining(asOf: date)),
+            DigestText.remaining(o, asOf: date), DigestText.escalation(o), DigestText.escalationBy(o),
+            DigestText.escalationLate(o, asOf: date) ? "是" : "否", o.escalationTaken?.description ?? "",
+            ClauseCitation.chinese(o.clause), o.kind.escalationClause.map(ClauseCitation.chinese) ?? "",
+            o.provisional ? "是" : "否", DigestText.manDays(o), row.isNewStage && !row.isBacklog ? "是" : "否", row.isBacklog ? "是" : "否",
         ]
     }
 
@@ -49,7 +73,7 @@ public enum ObligationOutput {
         let subject = o.record.map { "\(o.subject)（\($0)）" } ?? o.subject
         return [
             o.stage.chineseName, o.kind.chineseName, subject, organizationName ?? o.organization ?? "",
-            o.opens.description, o.due.description, remaining, o.escalation.chineseName, DigestText.escalationBy(o),
+            o.opens.description, o.due.description, remaining, DigestText.tableEscalation(o), DigestText.escalationBy(o),
             o.clause, DigestText.manDays(o),
         ]
     }

@@ -10,7 +10,10 @@ public struct TextTable {
 
     public mutating func append(_ row: [String]) { rows.append(row) }
 
+    /// The table, each cell made safe for a terminal (`TerminalText`) before it is measured.
     public func render() -> String {
+        let header = self.header.map { TerminalText.visible($0, keepingLineBreaks: false) }
+        let rows = self.rows.map { $0.map { TerminalText.visible($0, keepingLineBreaks: false) } }
         var widths = header.map(Self.displayWidth)
         for row in rows {
             for (i, cell) in row.enumerated() { widths[i] = max(widths[i], Self.displayWidth(cell)) }

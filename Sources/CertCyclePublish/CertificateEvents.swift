@@ -9,13 +9,17 @@ import Crypto
 /// `star_changed`; the body carries the full new public state.
 public enum CertificateEvents {
     /// The event for a change found on its day.
+    /// `suspension` is the suspension behind a `suspended` status: its start and period
+    /// (9.3.2.3) go into the body as `suspended_from` and `suspended_until` (null for a pending
+    /// licence, reason 5, which has no fixed period).
     public static func event(for change: PublicChange, certificate: Certificate, organization: Organization?,
-                             issuedOn: CivilDate, foundAt: Date) -> OutboxEvent {
+                             issuedOn: CivilDate, foundAt: Date, suspension: Suspension? = nil) -> OutboxEvent {
         let type = "certificate." + change.kind.rawValue
         let id = "evt_" + digest("\(certificate.certNo)|\(change.date)|\(type)|\(change.status.rawValue)|\(change.scope)|\(change.star.rawValue)|\(change.validThrough)")
         let body = envelope(type: type, timestamp: foundAt, certificate: certificate, organization: organization, status: change.status,
                             previous: change.previousStatus, effectiveOn: change.date, scope: change.scope, star: change.star,
-                            validThrough: change.validThrough, issuedOn: issuedOn, clause: change.clause, snapshot: false)
+                            validThrough: change.validThrough, issuedOn: issuedOn, clause: change.clause, snapshot: false,
+                            suspension: change.status == .suspended ? suspension : nil)
         return OutboxEvent(id: id, certificate: certificate.certNo, type: type, effectiveOn: change.date, body: body,
                            createdAt: foundAt.timeIntervalSince1970)
     }
@@ -40,7 +44,7 @@ public enum CertificateEvents {
     /// The `standard` body: `{"type","timestamp","data":{…}}` with the contract's fields first.
     static func envelope(type: String, timestamp: Date, certificate: Certificate, organization: Organization?, status: CertificateStatus,
                          previous: CertificateStatus?, effectiveOn: CivilDate, scope: String, star: StarGrade, validThrough: CivilDate,
-                         issuedOn: CivilDate, clause: String, snapshot: Bool) -> String {
+                         issuedOn: CivilDate, clause: String, snapshot: Bool, suspension: Suspension? = nil) -> String {
         var data = JSONLine()
         data.add("certificate", certificate.certNo)
         data.add("organization", organization?.name ?? certificate.orgId)
@@ -56,6 +60,10 @@ public enum CertificateEvents {
         data.add("standard", certificate.standard)
         data.add("service_sites", number: "[" + certificate.serviceSites.map(JSONLine.quote).joined(separator: ",") + "]")
         data.add("snapshot", snapshot)
+        if let suspension {
+            data.add("suspended_from", suspension.startOn.description)
+            data.add("suspended_until", suspension.reason == Suspension.licenceRenewalReason ? nil : suspension.startOn.addingMonths(6).description)
+        }
         var envelope = JSONLine()
         envelope.add("type", type)
         envelope.add("timestamp", timestampFormatter.string(from: timestamp))

@@ -25,8 +25,18 @@ public struct CurlTransport: HTTPTransport {
             while running.count < max(1, concurrency), next < count {
                 let index = next
                 next += 1
+                var item = request(index)
+                if let notAfter = item.notAfter {
+                    let remaining = notAfter.timeIntervalSinceNow
+                    guard remaining > 0.001 else {
+                        results[index] = .failure(TransportError(.notSent, "not sent: the delivery time budget was spent"))
+                        continue
+                    }
+                    item.timeout = min(item.timeout, remaining)
+                    item.connectTimeout = min(item.connectTimeout, remaining)
+                }
                 do {
-                    let exchange = try CurlExchange(request(index))
+                    let exchange = try CurlExchange(item)
                     curl_multi_add_handle(multi, exchange.handle)
                     running[exchange.handle] = (index, exchange)
                 } catch {
@@ -77,8 +87,8 @@ final class CurlExchange {
         certcycle_easy_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1)
         certcycle_easy_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2)
         certcycle_easy_setopt_long(handle, CURLOPT_PROTOCOLS, Int(CURLPROTO_HTTP | CURLPROTO_HTTPS))
-        certcycle_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout * 1000))
-        certcycle_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(request.timeout * 1000))
+        certcycle_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(request.connectTimeout * 1000)))
+        certcycle_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, Int(request.timeout * 1000)))
         if let ca = request.caBundle { certcycle_easy_setopt_string(handle, CURLOPT_CAINFO, ca) }
         certcycle_easy_setopt_string(handle, CURLOPT_USERAGENT, "certcycle")
         errorBuffer.withUnsafeMutableBufferPointer { buffer in
@@ -107,7 +117,16 @@ final class CurlExchange {
         let context = Unmanaged.passUnretained(sink).toOpaque()
         certcycle_easy_setopt_write_function(handle) { data, size, count, context in
             let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
-            if let data { sink.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: size * count) }
+            let room = HTTPResponse.maxBodyBytes - sink.body.count
+            if let data, room > 0 {
+                sink.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: min(room, size * count))
+            }
+            guard size * count <= room else {
+                // The status and the first 64 KiB are all that is used: stop reading (curl ends the
+                // transfer with CURLE_WRITE_ERROR, which `result` turns back into the response).
+                sink.truncated = true
+                return 0
+            }
             return size * count
         }
         certcycle_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, context)
@@ -128,7 +147,7 @@ final class CurlExchange {
     }
 
     func result(_ code: CURLcode) -> Result<HTTPResponse, TransportError> {
-        guard code == CURLE_OK else {
+        guard code == CURLE_OK || (code == CURLE_WRITE_ERROR && sink.truncated) else {
             let detail = errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
             let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
             let kind: TransportError.Kind = switch code {
@@ -149,6 +168,8 @@ final class CurlExchange {
 /// Collects a response's body and headers from curl's callbacks.
 final class ResponseSink {
     var body = Data()
+    /// The body went past `HTTPResponse.maxBodyBytes` and the rest was not read.
+    var truncated = false
     var headers: [String: String] = [:]
 
     func header(_ line: String) {

@@ -1,5 +1,8 @@
 public import CertCycleConfig
 public import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads an endpoint's secret from its file or from `$CREDENTIALS_DIRECTORY`. Messages name
 /// the file, never its content.
@@ -24,6 +27,12 @@ public struct EndpointSecrets: Sendable {
         }
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(file: path, "the secret of endpoint '\(endpoint.name)' cannot be read")
+        }
+        // As for the database password file: a secret every user can read is no secret. stat()
+        // follows symlinks, as a Kubernetes Secret volume's files are (the link itself is 0777).
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IROTH != 0 {
+            throw ConfigError(file: path, "the secret of endpoint '\(endpoint.name)' is readable by every user: chmod 600 it (or 640 for a group)")
         }
         let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
         switch endpoint.format {

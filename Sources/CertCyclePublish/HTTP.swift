@@ -11,6 +11,9 @@ public struct HTTPRequest: Sendable, Hashable {
     public var timeout: Double
     /// A PEM bundle of trusted CAs instead of the system's.
     public var caBundle: String?
+    /// The end of the caller's time budget: a request due to start after it is not sent (it
+    /// fails with `.notSent`), and one that starts before it is cut off there.
+    public var notAfter: Date?
 
     public init(url: String, method: String = "POST", headers: [String: String] = [:], body: Data = Data(),
                 connectTimeout: Double = 10, timeout: Double = 30, caBundle: String? = nil) {
@@ -25,9 +28,14 @@ public struct HTTPRequest: Sendable, Hashable {
 }
 
 public struct HTTPResponse: Sendable, Hashable {
+    /// The most of a response body that is kept: a receiver's body is read for logs only, and an
+    /// endless one must not fill the memory (one reached 877 MB). The rest is not read.
+    public static let maxBodyBytes = 64 * 1024
+
     public var status: Int
     /// Header names in lower case.
     public var headers: [String: String]
+    /// At most `maxBodyBytes`.
     public var body: Data
 
     public init(status: Int, headers: [String: String] = [:], body: Data = Data()) {
@@ -41,6 +49,8 @@ public struct HTTPResponse: Sendable, Hashable {
 public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible {
     public enum Kind: String, Sendable, Hashable {
         case timeout, connection, tls, refused, other
+        /// Not sent at all: the caller's time budget (`HTTPRequest.notAfter`) was spent.
+        case notSent
     }
 
     public var kind: Kind

@@ -81,6 +81,8 @@ public struct PublishReport: Sendable {
     public var pending = 0
     /// Another publisher had the lock: this pass sent nothing.
     public var skipped = false
+    /// The pass stopped because its time budget was spent; what was left stays pending.
+    public var budgetSpent = false
 
     public init() {}
 }
@@ -99,6 +101,10 @@ public struct Publisher {
     /// How long a claimed delivery stays claimed: longer than a whole batch can take
     /// (batchSize / concurrency rounds of at most the request timeout: 32 × 30 s).
     public var claimSeconds: Double = 1200
+    /// The most seconds one pass spends delivering (nil: no limit). A receiver that accepts and
+    /// never answers must not hold up the nightly run: requests are cut off at the end of the
+    /// budget, and those not started by then stay pending, untouched, for `certcycle publish`.
+    public var budget: Double?
     /// Deliveries attempted so far in this pass (a terminal shows it).
     public var progress: WorkProgress = .none
 
@@ -132,7 +138,12 @@ public struct Publisher {
 
         var states = try outbox.endpointStates()
         var active = endpoints.filter { states[$0.settings.name]?.disabledAt == nil }
+        let deadline = budget.map { clock.now().timeIntervalSince1970 + $0 }
         while !active.isEmpty {
+            if let deadline, clock.now().timeIntervalSince1970 >= deadline {
+                report.budgetSpent = true
+                break
+            }
             let claimedAt = clock.now().timeIntervalSince1970
             var work: [(PublishingEndpoint, Delivery, OutboxEvent)] = []
             for endpoint in active {
@@ -142,21 +153,32 @@ public struct Publisher {
                 }
             }
             if work.isEmpty {
-                guard let next = try outbox.nextDueTime(endpoints: active.map(\.settings.name)), next - claimedAt <= wait else { break }
+                guard let next = try outbox.nextDueTime(endpoints: active.map(\.settings.name)), next - claimedAt <= wait,
+                      next < deadline ?? .infinity
+                else { break }
                 clock.sleep(seconds: max(0, next - claimedAt))
                 continue
             }
             let started = clock.now()
+            // The transport counts in wall-clock time; the budget's end, in the clock's, is moved across.
+            let notAfter = deadline.map { Date().addingTimeInterval($0 - started.timeIntervalSince1970) }
             // Each request is signed as it starts, so its timestamp is fresh even late in a slow batch.
             let results = transport.send(count: work.count, concurrency: concurrency) { index in
-                request(for: work[index].0, event: work[index].2, timestamp: Int(clock.now().timeIntervalSince1970))
+                var next = request(for: work[index].0, event: work[index].2, timestamp: Int(clock.now().timeIntervalSince1970))
+                next.notAfter = notAfter
+                return next
             }
             let finished = clock.now()
             let milliseconds = Int(finished.timeIntervalSince(started) * 1000)
             let now = finished.timeIntervalSince1970
             var gone: Set<String> = []
             var recorded: [(DeliveryAttempt, Delivery)] = []
+            var unsent: [Delivery] = []
             for ((endpoint, delivery, _), result) in zip(work, results) {
+                if case .failure(let error) = result, error.kind == .notSent {
+                    unsent.append(delivery)
+                    continue
+                }
                 let name = endpoint.settings.name
                 var next = delivery
                 next.attempts += 1
@@ -202,6 +224,7 @@ public struct Publisher {
             }
             // One transaction for the batch: a crash before it only means these are sent again.
             try outbox.recordAttempts(recorded)
+            try outbox.releaseClaims(unsent)
             progress("publishing: \(report.delivered) delivered, \(report.retrying) to retry, \(report.dead) dead", report.delivered + report.retrying + report.dead)
             for name in gone.sorted() {
                 var state = states[name] ?? EndpointState(name: name)
@@ -214,8 +237,16 @@ public struct Publisher {
                                metadata: ["endpoint": "\(name)"])
             }
             active.removeAll { gone.contains($0.settings.name) }
+            if !unsent.isEmpty {
+                report.budgetSpent = true
+                break
+            }
         }
         report.pending = try pendingCount()
+        if report.budgetSpent {
+            logger.warning("the delivery time budget is spent; what is left stays pending for `certcycle publish`",
+                           metadata: ["budget_seconds": "\(budget ?? 0)", "pending": "\(report.pending)"])
+        }
         return report
     }
 

@@ -87,6 +87,32 @@ enum CellParser {
         return nil
     }
 
+    /// Why a raw cell may not be stored: a control character other than tab and the line breaks
+    /// a quoted cell may hold. NUL would cut the text short in C-string APIs (the register once
+    /// stored `AB\0CD` as `AB`); ESC and the other C0/C1 controls reach terminals and letters.
+    static func controlCharacterProblem(_ cell: String) -> String? {
+        // Fast path over the bytes: C1 controls are U+0080–U+009F, in UTF-8 0xC2 0x80–0x9F.
+        var suspicious = false
+        var afterC2 = false
+        for byte in cell.utf8 {
+            if (byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D) || byte == 0x7F || (afterC2 && byte < 0xA0) {
+                suspicious = true
+                break
+            }
+            afterC2 = byte == 0xC2
+        }
+        guard suspicious else { return nil }
+        for (offset, scalar) in cell.unicodeScalars.enumerated() {
+            let value = scalar.value
+            guard (value < 0x20 && value != 0x09 && value != 0x0A && value != 0x0D) || (0x7F...0x9F).contains(value) else { continue }
+            let name = value == 0 ? " (NUL)" : value == 0x1B ? " (ESC)" : value == 0x7F ? " (DEL)" : ""
+            let hex = String(value, radix: 16, uppercase: true)
+            return "contains the control character U+\(String(repeating: "0", count: 4 - hex.count))\(hex)\(name) at character \(offset + 1); "
+                + "remove it (only tabs, and line breaks inside quoted cells, are allowed)"
+        }
+        return nil
+    }
+
     /// The cell without surrounding white space (ASCII or full-width); fast when there is none.
     static func trimmed(_ cell: String) -> String {
         let utf8 = cell.utf8
@@ -130,6 +156,9 @@ enum RowRules {
             if let kind, kind != "special", row.date("due_on") != nil {
                 problems.append(Problem(column: "due_on", message: "is only for special audits, not \(kind) audits"))
             }
+            if let kind, kind != "special", row.text("reason") != nil {
+                problems.append(Problem(column: "reason", message: "is only for special audits (the situation of 7.2 that calls for one), not \(kind) audits"))
+            }
             if kind == "initial" || kind == "recertification", row.date("decision_date") != nil, row.values[5] == nil {
                 problems.append(Problem(column: "score", message: "is required for \(kind!) audits with a decision_date: the score decides pass or fail (6.5)"))
             }
@@ -146,6 +175,9 @@ enum RowRules {
             notBefore("reviewed_on", "received_on")
             notBefore("notified_on", "received_on")
             notBefore("notified_on", "reviewed_on")
+            if row.text("reason") != nil, row.text("outcome") != "not_accepted" {
+                problems.append(Problem(column: "reason", message: "is only for applications whose outcome is not_accepted (the reason the notice states, 6.1.5)"))
+            }
             if row.text("outcome") == "not_accepted", row.date("reviewed_on") == nil {
                 problems.append(Problem(column: "reviewed_on", message: "is required when the outcome is not_accepted: the notice is due 5 days after it (6.1.5)"))
             }

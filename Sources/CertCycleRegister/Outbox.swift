@@ -126,6 +126,10 @@ public protocol Outbox: Sendable {
     /// Records a batch of attempts; a store may write them in one transaction.
     func recordAttempts(_ attempts: [(DeliveryAttempt, Delivery)]) throws
 
+    /// Gives claimed deliveries back untouched (no attempt was made: the pass ran out of time),
+    /// so the next publisher may send them at once.
+    func releaseClaims(_ deliveries: [Delivery]) throws
+
     /// Counts by status, per endpoint.
     func deliveryCounts() throws -> [String: [DeliveryStatus: Int]]
 

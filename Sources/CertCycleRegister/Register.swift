@@ -56,6 +56,11 @@ public protocol Register: Outbox, Sendable {
     /// naming the holder, when another run has it. `holder` describes this run.
     func acquireRunLock(holder: String) throws -> any RunLock
 
+    /// Proves that the register can be written now (permissions, a read-only file or server),
+    /// changing nothing: the nightly run checks it before it writes any notice. Throws
+    /// `RegisterError` with one line saying what to do.
+    func checkWritable() throws
+
     /// The latest entry of the ledger, or of one kind of entry.
     func lastLedgerEntry(kind: String?) throws -> LedgerEntry?
 
@@ -80,6 +85,13 @@ public protocol RegisterWriter {
     /// Adds an event to the outbox (once: an event already there is left as it is) with a
     /// pending delivery for each endpoint that has none yet, due at the event's creation.
     func enqueue(_ event: OutboxEvent, endpoints: [String]) throws
+    /// Removes the ledger's entries from `seq` on: its tail only, so what stays is still a
+    /// verifiable chain (`certcycle ledger rollback`).
+    func removeLedgerEntries(fromSeq seq: Int) throws
+    /// Removes every delivery not yet accepted (pending or dead, with its attempts) of the
+    /// events effective after `date`, then those events that have no delivery left; events an
+    /// endpoint already accepted stay. Counts the events removed and those kept as delivered.
+    func removeUndeliveredEvents(effectiveAfter date: CivilDate) throws -> (removed: Int, delivered: Int)
 }
 
 /// A failure of the register itself (not of the data put into it).

@@ -1073,11 +1073,32 @@ private struct CertificateLife {
 
     // MARK: Writing
 
+    /// The situations of 7.2 a)–d) that call for a special audit, as staff record them.
+    static let specialAuditReasons = [
+        "获证组织发生顾客重大投诉，经查实为获证组织责任",
+        "获证组织的法人、组织机构和服务资源发生重大变更",
+        "相关方对获证组织的售后服务多次投诉",
+        "媒体曝光获证组织的服务质量问题，经查实为获证组织责任",
+    ]
+
+    /// Why applications are found not acceptable (6.1.2–6.1.4), as staff record them.
+    static let notAcceptedReasons = [
+        "申请资料不齐全：未提供服务管理体系有效运行 3 个月以上的证据（第 6.1.2 条第（6）项）",
+        "申请的认证范围超出本机构具备实施能力的范围（第 6.1.4 条）",
+        "营业执照已过期，申请组织的法律地位无法确认（第 6.1.3 条第（1）项）",
+    ]
+
+    /// A choice that depends only on the record's id (no random draw, so the rest of the
+    /// register stays as the seed makes it).
+    static func pick(_ texts: [String], by id: String) -> String {
+        texts[id.utf8.reduce(0) { ($0 &* 31 &+ Int($1)) & 0xFFFF } % texts.count]
+    }
+
     func write(into sink: RegisterSink, dates: DateText) throws {
         for a in audits {
             try sink.write(.audits, [a.id, certNo, a.kind, dates(a.start), dates(a.end), a.score.map(Self.scoreText) ?? "",
                                      a.deductions.map(String.init) ?? "", dates.optional(a.decision), a.decidedBy ?? "", a.team,
-                                     a.manDays, dates.optional(a.dueOn)])
+                                     a.manDays, dates.optional(a.dueOn), a.kind == "special" ? Self.pick(Self.specialAuditReasons, by: a.id) : ""])
         }
         for n in nonconformities {
             try sink.write(.nonconformities, [n.id, certNo, n.audit, dates(n.notified), dates.optional(n.due), dates.optional(n.closed)])
@@ -1091,7 +1112,8 @@ private struct CertificateLife {
         }
         for a in applications {
             try sink.write(.applications, [a.id, organization.id, a.certNo ?? "", a.kind, dates(a.received), dates.optional(a.reviewed),
-                                           a.outcome, dates.optional(a.notified)])
+                                           a.outcome, dates.optional(a.notified),
+                                           a.outcome == "not_accepted" ? Self.pick(Self.notAcceptedReasons, by: a.id) : ""])
         }
         for a in appeals {
             try sink.write(.appeals, [a.id, certNo, organization.id, dates(a.received), dates.optional(a.replied)])

@@ -147,6 +147,11 @@ struct ImportSession {
         for (position, index) in layout.enumerated() {
             guard let index else { continue }
             let column = table.columns[index]
+            if let problem = CellParser.controlCharacterProblem(record.fields[position]) {
+                report(file, line, column.name, problem)
+                failed.insert(column.name)
+                continue
+            }
             let cell = CellParser.trimmed(record.fields[position])
             if cell.isEmpty {
                 if column.required { report(file, line, column.name, "is required") }

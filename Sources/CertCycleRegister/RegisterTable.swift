@@ -52,6 +52,7 @@ public enum RegisterTable: String, CaseIterable, Sendable {
             .init("team", .idList),
             .init("man_days", .manDays),
             .init("due_on", .date),
+            .init("reason", .text),
         ]
         case .nonconformities: [
             .init("nc_id", .id, required: true),
@@ -87,6 +88,7 @@ public enum RegisterTable: String, CaseIterable, Sendable {
             .init("reviewed_on", .date),
             .init("outcome", .choice(["pending", "accepted", "not_accepted", "withdrawn"])),
             .init("notified_on", .date),
+            .init("reason", .text),
         ]
         case .appeals: [
             .init("appeal_id", .id, required: true),

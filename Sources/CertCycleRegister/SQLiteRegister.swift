@@ -180,6 +180,12 @@ public final class SQLiteRegister: Register {
                 )
                 """)
         }
+        migrator.registerMigration("v4 reasons of special audits and not-accepted applications") { db in
+            // v1 makes the tables from today's column lists, so a new register has the columns already.
+            for table in ["audits", "applications"] where try !db.columns(in: table).contains(where: { $0.name == "reason" }) {
+                try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN reason TEXT")
+            }
+        }
         return migrator
     }
 
@@ -227,6 +233,29 @@ public final class SQLiteRegister: Register {
             for endpoint in endpoints {
                 try delivery.execute(arguments: [endpoint, event.id, event.certificate, event.createdAt])
             }
+        }
+
+        func removeLedgerEntries(fromSeq seq: Int) throws {
+            try db.execute(sql: "DELETE FROM ledger WHERE seq >= ?", arguments: [seq])
+        }
+
+        func removeUndeliveredEvents(effectiveAfter date: CivilDate) throws -> (removed: Int, delivered: Int) {
+            let day = date.description
+            try db.execute(sql: """
+                DELETE FROM delivery_attempts WHERE EXISTS (
+                    SELECT 1 FROM deliveries d JOIN events e ON e.event_id = d.event_id
+                    WHERE d.endpoint = delivery_attempts.endpoint AND d.event_id = delivery_attempts.event_id
+                      AND e.effective_on > ? AND d.status <> 'delivered')
+                """, arguments: [day])
+            try db.execute(sql: """
+                DELETE FROM deliveries WHERE status <> 'delivered' AND event_id IN (SELECT event_id FROM events WHERE effective_on > ?)
+                """, arguments: [day])
+            try db.execute(sql: """
+                DELETE FROM events WHERE effective_on > ? AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.event_id)
+                """, arguments: [day])
+            let removed = db.changesCount
+            let delivered = try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE effective_on > ?", arguments: [day]) ?? 0
+            return (removed, delivered)
         }
 
         func append(_ entry: LedgerEntry) throws {
@@ -297,6 +326,14 @@ public final class SQLiteRegister: Register {
 
     public func recordAttempt(_ attempt: DeliveryAttempt, delivery: Delivery) throws {
         try recordAttempts([(attempt, delivery)])
+    }
+
+    public func releaseClaims(_ deliveries: [Delivery]) throws {
+        guard !deliveries.isEmpty else { return }
+        try dbQueue.write { db in
+            let release = try db.cachedStatement(sql: "UPDATE deliveries SET claimed_until = 0 WHERE endpoint = ? AND event_id = ?")
+            for delivery in deliveries { try release.execute(arguments: [delivery.endpoint, delivery.eventId]) }
+        }
     }
 
     public func recordAttempts(_ attempts: [(DeliveryAttempt, Delivery)]) throws {
@@ -382,6 +419,20 @@ public final class SQLiteRegister: Register {
     }
 
     // MARK: Runs and the ledger
+
+    public func checkWritable() throws {
+        do {
+            try dbQueue.inDatabase { db in
+                // A real write, rolled back: SQLite only refuses a read-only file when a statement writes.
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                defer { try? db.execute(sql: "ROLLBACK") }
+                try db.execute(sql: "INSERT INTO endpoints (name) VALUES ('.certcycle-write-check')")
+            }
+        } catch let error as DatabaseError {
+            throw RegisterError("the register \(path) cannot be written (\(error.message ?? "\(error.resultCode)")): "
+                + "check the permissions of the file and its folder, and the free space, then run again")
+        }
+    }
 
     public func acquireRunLock(holder: String) throws -> any RunLock {
         try FileRunLock(path: path + ".lock", holder: holder)
@@ -501,10 +552,10 @@ public final class SQLiteRegister: Register {
             FROM certificates c LEFT JOIN organizations o ON o.org_id = c.org_id\(certNo == nil ? "" : " WHERE c.cert_no = ?")
             ORDER BY c.cert_no
             """, arguments: arguments)
-        let audits = MergeCursor(try rows("SELECT cert_no, audit_id, kind, onsite_start, onsite_end, score, deductions, decision_date, decided_by, team, man_days, due_on",
+        let audits = MergeCursor(try rows("SELECT cert_no, audit_id, kind, onsite_start, onsite_end, score, deductions, decision_date, decided_by, team, man_days, due_on, reason",
                                           table: "audits", order: "cert_no, audit_id")) { r in
             Audit(id: r[1], certNo: r[0], kind: AuditKind(rawValue: r[2]) ?? .special, onsiteStart: r.date(3), onsiteEnd: r.requiredDate(4), score: r[5],
-                  deductions: r[6], decisionDate: r.date(7), decidedBy: r[8], team: splitList(r[9]), manDays: r[10], dueOn: r.date(11))
+                  deductions: r[6], decisionDate: r.date(7), decidedBy: r[8], team: splitList(r[9]), manDays: r[10], dueOn: r.date(11), reason: r[12])
         }
         let ncs = MergeCursor(try rows("SELECT cert_no, nc_id, audit_id, notified_on, due_on, closed_on", table: "nonconformities", order: "cert_no, nc_id")) { r in
             Nonconformity(id: r[1], certNo: r[0], auditId: r[2], notifiedOn: r.requiredDate(3), dueOn: r.date(4), closedOn: r.date(5))
@@ -540,11 +591,12 @@ public final class SQLiteRegister: Register {
         }
     }
 
-    static let applicationColumns = "application_id, org_id, cert_no, kind, received_on, reviewed_on, outcome, notified_on"
+    static let applicationColumns = "application_id, org_id, cert_no, kind, received_on, reviewed_on, outcome, notified_on, reason"
 
     static func application(_ r: Row) -> Application {
         Application(id: r[0], orgId: r[1], certNo: r[2], kind: ApplicationKind(rawValue: r[3]) ?? .change, receivedOn: r.requiredDate(4),
-                    reviewedOn: r.date(5), outcome: (r[6] as String?).flatMap(ApplicationOutcome.init(rawValue:)), notifiedOn: r.date(7))
+                    reviewedOn: r.date(5), outcome: (r[6] as String?).flatMap(ApplicationOutcome.init(rawValue:)), notifiedOn: r.date(7),
+                    reason: r[8])
     }
 }
 

@@ -115,6 +115,20 @@ extension PostgresRegister {
         }
     }
 
+    public func releaseClaims(_ deliveries: [Delivery]) throws {
+        guard !deliveries.isEmpty else { return }
+        try transaction("BEGIN", doing: "releasing delivery claims") { session in
+            var pending: [EventLoopFuture<PostgresQueryResult>] = []
+            for delivery in deliveries {
+                var binds = PostgresBindings()
+                binds.append(delivery.endpoint)
+                binds.append(delivery.eventId)
+                pending.append(session.send("UPDATE deliveries SET claimed_until = 0 WHERE endpoint = $1 AND event_id = $2", binds))
+            }
+            for future in pending { _ = try session.wait(future, doing: "releasing delivery claims") }
+        }
+    }
+
     public func deliveryCounts() throws -> [String: [DeliveryStatus: Int]] {
         try withSession { session in
             var counts: [String: [DeliveryStatus: Int]] = [:]

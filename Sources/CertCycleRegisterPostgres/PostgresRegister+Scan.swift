@@ -51,11 +51,11 @@ extension PostgresRegister {
             ORDER BY c.cert_no
             """)
         let audits = grouped("audits", id: "audit_id",
-                             columns: "audit_id, kind, onsite_start, onsite_end, score, deductions, decision_date, decided_by, team, man_days, due_on") {
+                             columns: "audit_id, kind, onsite_start, onsite_end, score, deductions, decision_date, decided_by, team, man_days, due_on, reason") {
             (certNo: String, r: inout CellReader) in
             Audit(id: r.requiredText(), certNo: certNo, kind: AuditKind(rawValue: r.requiredText()) ?? .special, onsiteStart: r.date(),
                   onsiteEnd: r.requiredDate(), score: r.double(), deductions: r.int(), decisionDate: r.date(), decidedBy: r.text(),
-                  team: splitList(r.text()), manDays: r.double(), dueOn: r.date())
+                  team: splitList(r.text()), manDays: r.double(), dueOn: r.date(), reason: r.text())
         }
         let ncs = grouped("nonconformities", id: "nc_id", columns: "nc_id, audit_id, notified_on, due_on, closed_on") {
             (certNo: String, r: inout CellReader) in

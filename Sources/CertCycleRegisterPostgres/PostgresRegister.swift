@@ -110,6 +110,13 @@ public final class PostgresRegister: Register, @unchecked Sendable {
 
     // MARK: Writing
 
+    public func checkWritable() throws {
+        // READ WRITE fails on a standby or a read-only default; FOR UPDATE needs the UPDATE right.
+        try transaction("BEGIN READ WRITE", doing: "checking that the register can be written") { session in
+            _ = try session.query("SELECT 1 FROM ledger LIMIT 0 FOR UPDATE", doing: "checking that the register can be written")
+        }
+    }
+
     public func write<T>(_ body: (any RegisterWriter) throws -> T) throws -> T {
         try transaction("BEGIN", doing: "writing to the register") { session in
             let writer = PostgresWriter(session: session)
@@ -192,12 +199,12 @@ public final class PostgresRegister: Register, @unchecked Sendable {
                      contactEmail: r.text())
     }
 
-    static let applicationColumns = "application_id, org_id, cert_no, kind, received_on, reviewed_on, outcome, notified_on"
+    static let applicationColumns = "application_id, org_id, cert_no, kind, received_on, reviewed_on, outcome, notified_on, reason"
 
     static func application(_ r: inout CellReader) -> Application {
         Application(id: r.requiredText(), orgId: r.requiredText(), certNo: r.text(), kind: ApplicationKind(rawValue: r.requiredText()) ?? .change,
                     receivedOn: r.requiredDate(), reviewedOn: r.date(), outcome: r.text().flatMap(ApplicationOutcome.init(rawValue:)),
-                    notifiedOn: r.date())
+                    notifiedOn: r.date(), reason: r.text())
     }
 }
 

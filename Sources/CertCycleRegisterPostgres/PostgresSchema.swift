@@ -92,6 +92,11 @@ enum PostgresSchema {
             )
             """,
         ]),
+        // v1 makes the tables from today's column lists, so a new register has the columns already.
+        ("v5 reasons of special audits and not-accepted applications", [
+            "ALTER TABLE audits ADD COLUMN IF NOT EXISTS reason text COLLATE \"C\"",
+            "ALTER TABLE applications ADD COLUMN IF NOT EXISTS reason text COLLATE \"C\"",
+        ]),
     ]
 
     static func registerTables() -> [String] {

@@ -134,6 +134,41 @@ final class PostgresWriter: RegisterWriter {
             """, all), doing: "adding deliveries to the outbox")
     }
 
+    func removeLedgerEntries(fromSeq seq: Int) throws {
+        try sendBatch()
+        var binds = PostgresBindings()
+        binds.append(seq)
+        _ = try waitAll(then: session.send("DELETE FROM ledger WHERE seq >= $1", binds), doing: "removing ledger entries")
+        lastSeq = nil
+    }
+
+    func removeUndeliveredEvents(effectiveAfter date: CivilDate) throws -> (removed: Int, delivered: Int) {
+        try sendBatch()
+        func run(_ sql: String) throws -> PostgresQueryResult {
+            var binds = PostgresBindings()
+            binds.append(PostgresDay(date: date))
+            return try waitAll(then: session.send(sql, binds), doing: "removing undelivered events")
+        }
+        _ = try run("""
+            DELETE FROM delivery_attempts a USING deliveries d, events e
+            WHERE d.endpoint = a.endpoint AND d.event_id = a.event_id AND e.event_id = d.event_id
+              AND e.effective_on > $1 AND d.status <> 'delivered'
+            """)
+        _ = try run("""
+            DELETE FROM deliveries WHERE status <> 'delivered' AND event_id IN (SELECT event_id FROM events WHERE effective_on > $1)
+            """)
+        let removed = try run("""
+            WITH gone AS (
+                DELETE FROM events WHERE effective_on > $1 AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.event_id)
+                RETURNING 1
+            ) SELECT count(*) FROM gone
+            """)
+        let kept = try run("SELECT count(*) FROM events WHERE effective_on > $1")
+        var removedCells = CellReader(removed.rows[0])
+        var keptCells = CellReader(kept.rows[0])
+        return (removedCells.int() ?? 0, keptCells.int() ?? 0)
+    }
+
     // MARK: Statements in flight
 
     private func track(_ future: EventLoopFuture<PostgresQueryResult>, doing what: String, ledgerSeq: Int? = nil) throws {

@@ -1,6 +1,7 @@
 public import CertCycleCore
 import CertCycleNotices
 import CertCycleRegister
+import CertCyclePublish
 
 /// An open obligation found by the day's scan, with what its letter needs.
 struct FoundObligation {
@@ -28,28 +29,71 @@ struct FoundChange {
 
     var key: String { "\(certificate.certNo)|\(change.date)" }
 
-    /// The status-letter key of Jobs/runner.toml this change calls for, if any.
+    /// The status-letter key of Jobs/runner.toml this change calls for, if any: every public
+    /// change but the issue and a renewal (the certificate itself is sent), RULES §8.
     var letterKey: String? {
         switch change.kind {
         case .suspended: "suspended"
         case .withdrawn: "withdrawn"
         case .expired: "expired"
         case .restored: "restored"
-        case .issued, .renewed, .scopeChanged, .starChanged: nil
+        case .scopeChanged: change.scopeReduced ? "scope_reduced" : "scope_restored"
+        case .starChanged: change.removesStar ? "star_removed" : nil
+        case .issued, .renewed: nil
         }
     }
 }
 
 /// What one day's scan found, before the ledger says what is new.
 struct DayScan {
+    var date: CivilDate
     var obligations: [FoundObligation] = []
     var changes: [FoundChange] = []
     var findings: [Finding] = []
 }
 
-/// A record to add to the ledger for the day, with the letter written for it.
+/// A record to add to the ledger for the day; its payload names the letter written for it,
+/// which is known only once the day's letters are numbered and rendered.
 struct PlannedRecord {
     var kind: String
     var key: String
-    var payload: String
+    var payload: (Letter?) -> String
+    /// The index in `DayPlan.drafts` of the letter that goes with the record.
+    var draft: Int?
+}
+
+/// A letter the day will write, before its reference number is given.
+struct LetterDraft {
+    var fileName: String
+    var organization: String
+    var organizationName: String?
+    var template: String
+    var context: [String: Any]
+}
+
+/// What one day brings, worked out from the day's scan and what the ledger already holds,
+/// before anything is rendered or written: the digest's rows, the records to add, the letters
+/// to write, the events to queue.
+struct DayPlan {
+    var rows: [DigestRow] = []
+    var records: [PlannedRecord] = []
+    var drafts: [LetterDraft] = []
+    var changeRows: [StatusChangeRow] = []
+    var events: [(OutboxEvent, [String])] = []
+    var findings: [Finding] = []
+}
+
+/// How far an obligation has gone: upcoming < due < each reminder (nearest the due date last)
+/// < overdue. A letter of a catch-up is written only if the obligation has not gone further by
+/// the run's last day (RULES §8).
+enum Progress {
+    static func rank(stage: Stage) -> Int {
+        switch stage {
+        case .upcoming: 0
+        case .due: 1000
+        case .overdue: 3000
+        }
+    }
+
+    static func rank(reminderDays days: Int) -> Int { 2000 - days }
 }

@@ -22,14 +22,24 @@ public struct HealthCheck: Sendable {
         self.transport = transport
     }
 
-    public func ping(_ signal: Signal, message: String = "", logger: Logger) {
-        let base = url.hasSuffix("/") ? String(url.dropLast()) : url
-        let target = switch signal {
-        case .start: base + "/start"
-        case .success: base
-        case .fail: base + "/fail"
+    /// The URL for `signal`: `/start` and `/fail` go on the path, never into a query string
+    /// (`https://hc.example/ping/ID?rid=1` → `https://hc.example/ping/ID/fail?rid=1`; pasted
+    /// onto the end, every ping would have hit the success path).
+    static func target(_ url: String, _ signal: Signal) -> String {
+        guard var components = URLComponents(string: url) else { return url }
+        var path = components.percentEncodedPath
+        if path.hasSuffix("/") { path.removeLast() }
+        switch signal {
+        case .start: path += "/start"
+        case .success: break
+        case .fail: path += "/fail"
         }
-        let request = HTTPRequest(url: target, method: "POST", headers: ["content-type": "text/plain; charset=utf-8"],
+        components.percentEncodedPath = path
+        return components.string ?? url
+    }
+
+    public func ping(_ signal: Signal, message: String = "", logger: Logger) {
+        let request = HTTPRequest(url: Self.target(url, signal), method: "POST", headers: ["content-type": "text/plain; charset=utf-8"],
                                   body: Data(message.utf8), connectTimeout: 10, timeout: 15)
         switch transport.send(request) {
         case .success(let response) where (200..<300).contains(response.status):

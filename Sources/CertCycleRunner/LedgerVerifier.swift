@@ -17,7 +17,8 @@ public struct LedgerVerifier {
         public var folders = 0
         public var files = 0
         public var problems: [String] = []
-        /// Folders set aside by a run (`…unrecorded-N`): kept for inspection, not problems.
+        /// Folders set aside by a run (`…unrecorded-N`) or a rollback (`…rolled-back-N`): kept for
+        /// inspection, not problems.
         public var setAside: [String] = []
     }
 
@@ -26,6 +27,7 @@ public struct LedgerVerifier {
         var previous: LedgerEntry?
         var hashes: [Int: String] = [:]
         var recordedFolders: [String: String] = [:]
+        var manualLetters: [String: String] = [:]
         try register.forEachLedgerEntry { entry in
             result.entries += 1
             let expectedSeq = (previous?.seq ?? 0) + 1
@@ -41,15 +43,36 @@ public struct LedgerVerifier {
             }
             hashes[entry.seq] = entry.hash
             if entry.kind == "notice" { recordedFolders[entry.key] = entry.payload }
+            if entry.kind == "letter" { manualLetters[entry.key] = entry.payload }
             previous = entry
         }
         for (folder, payload) in recordedFolders.sorted(by: { $0.key < $1.key }) {
             result.folders += 1
             checkFolder(folder, payload: payload, hashes: hashes, into: &result)
         }
+        var manualFolders: Set<String> = []
+        for (key, payload) in manualLetters.sorted(by: { $0.key < $1.key }) {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any],
+                  let folder = object["folder"] as? String, folder.hasPrefix(NightlyRun.manualFolder + "/")
+            else {
+                result.problems.append("ledger record of letter \(key) cannot be read")
+                continue
+            }
+            result.folders += 1
+            manualFolders.insert(String(folder.dropFirst(NightlyRun.manualFolder.count + 1)))
+            checkFolder(folder, payload: payload, hashes: hashes, into: &result)
+        }
+        let manualRoot = notices.root + "/" + NightlyRun.manualFolder
+        for name in ((try? FileManager.default.contentsOfDirectory(atPath: manualRoot)) ?? []).sorted() where !name.hasPrefix(".") {
+            if name.contains(".unrecorded-") || name.contains(".rolled-back-") {
+                result.setAside.append(NightlyRun.manualFolder + "/" + name)
+            } else if !manualFolders.contains(name) {
+                result.problems.append("letter folder \(NightlyRun.manualFolder)/\(name) is not in the ledger: added after the fact, or left by a command that did not finish")
+            }
+        }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: notices.root)) ?? []
-        for name in names.sorted() where !name.hasPrefix(".") {
-            if name.contains(".unrecorded-") {
+        for name in names.sorted() where !name.hasPrefix(".") && name != NoticeFolderWriter.indexName && name != NightlyRun.manualFolder {
+            if name.contains(".unrecorded-") || name.contains(".rolled-back-") {
                 result.setAside.append(name)
             } else if recordedFolders[name] == nil {
                 result.problems.append("notice folder \(name) is not in the ledger: added after the fact, or left by a run that did not finish")

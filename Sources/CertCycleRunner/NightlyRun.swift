@@ -27,6 +27,11 @@ public struct NightlyRun {
     public var now: @Sendable () -> Date
     /// Webhook endpoints: each day's status changes are queued for those that want them.
     public var endpoints: [EndpointSettings] = []
+    /// Today in the configured time zone. When set, the run refuses an as-of date later than
+    /// tomorrow, and a register whose last completed day is, unless `allowFuture`: a run for
+    /// 9999-12-31 would make every later night "already done", silently, for ever.
+    public var today: CivilDate?
+    public var allowFuture = false
     /// Days done of a catch-up (a terminal shows it).
     public var progress: WorkProgress = .none
 
@@ -60,21 +65,41 @@ public struct NightlyRun {
     /// Runs the job up to `asOf`. With `dryRun`, works everything out and changes nothing.
     public func run(asOf: CivilDate, dryRun: Bool = false) throws -> RunReport {
         try Self.checkTemplates(jobs, templates)
+        let tomorrow = today?.addingDays(1)
+        if let tomorrow, !allowFuture, asOf > tomorrow {
+            throw RunnerError(.usage, "--as-of \(asOf) is later than tomorrow (\(tomorrow) in the configured time zone); "
+                + "a run for it would mark every night until then as done. Give --allow-future if that is really meant")
+        }
         var lock: (any RunLock)?
         if !dryRun {
             do {
                 lock = try register.acquireRunLock(holder: holder)
             } catch let held as RunLockHeld {
                 throw RunnerError(.locked, "\(held.description); this run stops. Try again later")
+            } catch let error as RegisterError {
+                throw RunnerError(.unwritable, "\(error.message); check the permissions of the register's folder, then run again")
             }
         }
         defer { lock?.release() }
+        if !dryRun {
+            // Both before any notice is written: a notice must never go out for a day the register cannot record.
+            do { try notices.checkWritable() } catch let error as NoticeFolderError { throw RunnerError(.unwritable, error.message) }
+            do { try register.checkWritable() } catch let error as RegisterError { throw RunnerError(.unwritable, error.message) }
+        }
 
         var report = RunReport(asOf: asOf, dryRun: dryRun)
         let last = try register.lastCompletedDay()
+        if let tomorrow, let last, !allowFuture, last > tomorrow {
+            throw RunnerError(.state, "the register's last completed run is for \(last), later than tomorrow (\(tomorrow)), so every night "
+                + "would be 'already done'; remove the future days with `certcycle ledger rollback --after \(tomorrow)`, then run again")
+        }
+        // What a killed run left half-written goes first, even when there is nothing else to do.
+        if !dryRun { try notices.removeAbandonedTemporaryFolders() }
         guard last.map({ $0 < asOf }) ?? true else {
             logger.info("nothing to do: \(asOf) is already done", metadata: ["last_completed": "\(last!)"])
             report.alreadyDone = true
+            // A run killed after its last commit may not have rewritten the index page.
+            if !dryRun { writeIndex() }
             return report
         }
         var first = last?.addingDays(1) ?? asOf
@@ -86,7 +111,6 @@ public struct NightlyRun {
                            metadata: ["skipped_from": "\(first)", "skipped_to": "\(skippedTo)", "max_catch_up_days": "\(bound)"])
             first = skippedTo.addingDays(1)
         }
-        if !dryRun { try notices.removeAbandonedTemporaryFolders() }
 
         if !dryRun, !endpoints.isEmpty {
             // A new endpoint first gets every certificate's state as of the day before this run's days.
@@ -95,9 +119,15 @@ public struct NightlyRun {
         var chain = LedgerChain(after: try register.lastLedgerEntry(kind: nil))
         var previousManifest = try register.lastLedgerEntry(kind: "notice").flatMap { Self.manifestHash(ofNoticePayload: $0.payload) }
         var recordedThisRun: Set<String> = []
+        // A catch-up knows where each obligation stands on its last day: a letter overtaken by
+        // then is not written (RULES §8). That day's scan is kept for the day itself.
+        let finalScan = first < asOf ? try scanRegister(on: asOf) : nil
+        let finalProgress = finalScan.map(progress)
         var day = first
         while day <= asOf {
-            let outcome = try runDay(day, chain: &chain, previousManifest: &previousManifest, dryRun: dryRun, recordedThisRun: &recordedThisRun)
+            let scan = day == asOf ? try finalScan ?? scanRegister(on: day) : try scanRegister(on: day)
+            let outcome = try runDay(day, scan: scan, firstNight: last == nil && day == first, finalProgress: finalProgress,
+                                     chain: &chain, previousManifest: &previousManifest, dryRun: dryRun, recordedThisRun: &recordedThisRun)
             report.days.append(outcome)
             if first < asOf { progress("catching up \(day)", first.days(to: day) + 1, of: first.days(to: asOf) + 1) }
             logger.info("day done", metadata: [
@@ -107,16 +137,168 @@ public struct NightlyRun {
             ])
             day = day.addingDays(1)
         }
+        if !dryRun, !report.days.isEmpty { writeIndex() }
         return report
+    }
+
+    /// `NOTICES/index.html`, linking every day's folder.
+    private func writeIndex() {
+        do {
+            try notices.writeIndex(NoticeRenderer.indexHTML(bodyName: jobs.runner.bodyName, days: notices.dayFolders()))
+        } catch {
+            logger.warning("cannot write the notices index page", metadata: ["error": "\(error)"])
+        }
     }
 
     // MARK: One day
 
-    private func runDay(_ date: CivilDate, chain: inout LedgerChain, previousManifest: inout String?, dryRun: Bool,
+    /// Plans the day, renders it, writes the folder, then records it all in one transaction.
+    private func runDay(_ date: CivilDate, scan: DayScan, firstNight: Bool, finalProgress: [String: Int]?,
+                        chain: inout LedgerChain, previousManifest: inout String?, dryRun: Bool,
                         recordedThisRun: inout Set<String>) throws -> DayReport {
-        let scan = try scanRegister(on: date)
+        let plan = try planDay(date, scan: scan, firstNight: firstNight, finalProgress: finalProgress, recordedThisRun: recordedThisRun)
+        let letters = try renderLetters(plan.drafts, on: date)
+        let notices = DayNotices(asOf: date, bodyName: jobs.runner.bodyName, obligations: plan.rows, findings: plan.findings,
+                                 statusChanges: plan.changeRows, letters: letters)
+        var files = Self.noticeFiles(notices)
+        let manifest = Manifest(asOf: date, bodyName: jobs.runner.bodyName, previousManifest: previousManifest,
+                                ledgerSeq: chain.lastSeq, ledgerHash: chain.lastHash, files: files)
+        let manifestData = manifest.json
+        files.append(NoticeFile(path: "manifest.json", data: manifestData))
+        let manifestHash = LedgerChain.sha256(manifestData)
+        let folderName = date.description
 
-        // Which stages, reminders and status changes are new: not in the ledger yet.
+        var outcome = DayReport(asOf: date, obligations: plan.rows.count, newStages: plan.records.count { $0.kind == "stage" },
+                                letters: letters.count, statusChanges: plan.changeRows.count, findings: plan.findings.count,
+                                folder: self.notices.folderPath(folderName), counts: Self.counts(plan.rows))
+        outcome.letterFiles = letters.map(\.fileName)
+
+        if dryRun {
+            for record in plan.records { recordedThisRun.insert(record.key) }
+            previousManifest = manifestHash
+            return outcome
+        }
+
+        // The folder first, then the records: a crash in between leaves a folder the rerun adopts.
+        outcome.adopted = try placeFolder(folderName, files: files)
+        var entries: [LedgerEntry] = []
+        for record in plan.records {
+            entries.append(chain.append(asOf: date, kind: record.kind, key: record.key, payload: record.payload(record.draft.map { letters[$0] })))
+        }
+        entries.append(chain.append(asOf: date, kind: "notice", key: folderName,
+                                    payload: Self.noticePayload(folder: folderName, manifestHash: manifestHash, files: files)))
+        entries.append(chain.append(asOf: date, kind: "run", key: folderName, payload: runPayload(outcome)))
+        try register.write { writer in
+            for entry in entries { try writer.append(entry) }
+            for (event, targets) in plan.events { try writer.enqueue(event, endpoints: targets) }
+        }
+        previousManifest = manifestHash
+        return outcome
+    }
+
+    /// Writes the day's folder, or adopts the identical one a killed run left (true); a folder no
+    /// run recorded that differs is set aside first.
+    private func placeFolder(_ name: String, files: [NoticeFile]) throws -> Bool {
+        if let existing = try notices.existingFiles(name) {
+            if existing == files.sorted(by: { $0.path < $1.path }) {
+                logger.warning("adopting the notice folder a killed run left, identical to this run's", metadata: ["folder": "\(notices.folderPath(name))"])
+                return true
+            }
+            let aside = try notices.setAside(name)
+            logger.warning("a notice folder no run recorded was in the way; set aside", metadata: ["moved_to": "\(aside)"])
+        }
+        try notices.write(name, files: files)
+        return false
+    }
+
+    /// The digest, CSV and letters (text and print-ready HTML) of a day, without the manifest.
+    static func noticeFiles(_ notices: DayNotices) -> [NoticeFile] {
+        var files = [
+            NoticeFile(path: "digest.html", data: Data(NoticeRenderer.digestHTML(notices).utf8)),
+            NoticeFile(path: "digest.md", data: Data(NoticeRenderer.digestMarkdown(notices).utf8)),
+            NoticeFile(path: "obligations.csv", data: Data(NoticeRenderer.obligationsCSV(notices).utf8)),
+        ]
+        for letter in notices.letters {
+            files.append(NoticeFile(path: "letters/" + letter.fileName, data: Data(letter.text.utf8)))
+            files.append(NoticeFile(path: "letters/" + letter.htmlFileName, data: Data(LetterHTML.render(letter.text).utf8)))
+        }
+        return files
+    }
+
+    static func counts(_ rows: [DigestRow]) -> [ObligationKind: [Stage: Int]] {
+        var counts: [ObligationKind: [Stage: Int]] = [:]
+        for row in rows { counts[row.obligation.kind, default: [:]][row.obligation.stage, default: 0] += 1 }
+        return counts
+    }
+
+    /// The letter head of Jobs/runner.toml.
+    var letterHead: LetterHead {
+        let r = jobs.runner
+        return LetterHead(bodyName: r.bodyName, address: r.bodyAddress, contactPerson: r.contactPerson, telephone: r.contactPhone)
+    }
+
+    /// Numbers the day's letters in file-name order (`PREFIX〔YYYY〕MMDD-NNN号`) and renders them.
+    private func renderLetters(_ drafts: [LetterDraft], on date: CivilDate) throws -> [Letter] {
+        let respondBy = jobs.calendar.addingWorkingDays(jobs.runner.respondWorkingDays, to: date)
+        let order = drafts.indices.sorted { drafts[$0].fileName < drafts[$1].fileName }
+        var letters = [Letter?](repeating: nil, count: drafts.count)
+        for (n, i) in order.enumerated() {
+            let draft = drafts[i]
+            let reference = Self.reference(prefix: jobs.runner.referencePrefix, date: date, number: Self.padded(n + 1, 3))
+            var context = draft.context
+            context["reference"] = reference
+            context["has_reference"] = true
+            context["respond_by"] = chineseDate(respondBy.date)
+            context["has_respond_by"] = true
+            context["respond_days"] = jobs.runner.respondWorkingDays
+            letters[i] = Letter(fileName: draft.fileName, organization: draft.organization,
+                                text: try templates.render(draft.template, context),
+                                organizationName: draft.organizationName, reference: reference)
+        }
+        return letters.map { $0! }
+    }
+
+    /// `中奥认证函〔2026〕1202-003号`: unique in the register, since each day is done once and
+    /// numbers its letters; a letter issued on purpose numbers `S01`, `S02`, … instead.
+    static func reference(prefix: String, date: CivilDate, number: String) -> String {
+        "\(prefix)〔\(date.year)〕\(padded(date.parts.month, 2))\(padded(date.parts.day, 2))-\(number)号"
+    }
+
+    static func padded(_ n: Int, _ width: Int) -> String {
+        let digits = String(n)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+
+    /// Where each obligation of a scan stands (see `Progress`).
+    private func progress(_ scan: DayScan) -> [String: Int] {
+        var map: [String: Int] = [:]
+        for found in scan.obligations {
+            let o = found.obligation
+            var rank = Progress.rank(stage: o.stage)
+            if o.stage == .due {
+                let crossed = (jobs.letters[o.kind]?.reminderDaysBeforeDue ?? []).filter { scan.date >= o.due.addingDays(-$0) }
+                if let nearest = crossed.min() { rank = Progress.rank(reminderDays: nearest) }
+            }
+            map[found.key] = max(map[found.key] ?? rank, rank)
+        }
+        return map
+    }
+
+    /// The first day of a stage: the day a letter for it is news.
+    private func startOfStage(_ o: Obligation) -> CivilDate {
+        switch o.stage {
+        case .upcoming: o.opens.addingDays(-jobs.settings.settings(for: o.kind).noticeDays)
+        case .due: o.opens
+        case .overdue: o.due.addingDays(1)
+        }
+    }
+
+    /// What is new on `date`: stages, reminders and changes not in the ledger yet, with the
+    /// letters they call for. On a register's first night, stages that began earlier are backlog
+    /// (listed, recorded, no letter); one letter per obligation per day, the latest that applies;
+    /// in a catch-up, no letter for a stage the obligation has left by the run's last day.
+    func planDay(_ date: CivilDate, scan: DayScan, firstNight: Bool, finalProgress: [String: Int]?,
+                 recordedThisRun: Set<String>) throws -> DayPlan {
         var stageKeys: [String] = []
         for found in scan.obligations {
             for stage in Stage.allCases { stageKeys.append(found.key + "#" + stage.rawValue) }
@@ -124,159 +306,114 @@ public struct NightlyRun {
         }
         let recordedStages = try register.ledgerKeys(kind: "stage", among: stageKeys).union(recordedThisRun)
         let recordedChanges = try register.ledgerKeys(kind: "status", among: scan.changes.map(\.key)).union(recordedThisRun)
-
-        var records: [PlannedRecord] = []
-        var letters: [Letter] = []
-        var letterNames: Set<String> = []
-        var rows: [DigestRow] = []
-        let bodyName = jobs.runner.bodyName
-
-        func addLetter(_ name: String, organization: String, template: String, context: [String: Any]) throws -> Letter {
-            var fileName = name
-            var n = 2
-            while letterNames.contains(fileName) {
-                fileName = String(name.dropLast(4)) + "-\(n).txt"
-                n += 1
-            }
-            letterNames.insert(fileName)
-            let letter = Letter(fileName: fileName, organization: organization, text: try templates.render(template, context))
-            letters.append(letter)
-            return letter
-        }
+        let head = letterHead
+        // From 1 November, a missing calendar for next year is a data warning every day (RULES §9).
+        let calendarWarnings = MissingCalendarWarning.due(asOf: date, calendar: jobs.calendar).map {
+            [Finding(kind: .data, certificate: "—", record: "Jobs/" + $0.file, clause: "《全国年节及纪念日放假办法》", message: $0.text)]
+        } ?? []
+        var plan = DayPlan(findings: scan.findings + calendarWarnings)
 
         for found in scan.obligations {
             let o = found.obligation
-            let plan = jobs.letters[o.kind] ?? LetterPlan()
+            let letterPlan = jobs.letters[o.kind] ?? LetterPlan()
             let stageKey = found.key + "#" + o.stage.rawValue
             let isNew = !recordedStages.contains(stageKey)
-            let row = DigestRow(obligation: o, title: jobs.title(o.kind),
-                                organizationName: found.organization?.name, isNewStage: isNew)
-            rows.append(row)
+            let row = DigestRow(obligation: o, title: jobs.title(o.kind), organizationName: found.organization?.name, isNewStage: isNew,
+                                isBacklog: firstNight && isNew && startOfStage(o) < date)
+            plan.rows.append(row)
             let org = found.organization?.id ?? o.organization
+
+            // Candidates: the stage's letter and the nearest reminder crossed; the later one goes.
+            var candidate: (name: String, template: String, rank: Int, record: Int)?
+            func offer(_ stage: String, _ template: String?, rank: Int, startsOn: CivilDate, record: Int) {
+                guard let template, org != nil else { return }
+                if firstNight, startsOn < date { return }
+                if let finalProgress, (finalProgress[found.key] ?? Int.max) > rank { return }
+                if let current = candidate, current.rank >= rank { return }
+                candidate = (stage, template, rank, record)
+            }
             if isNew {
                 // First sight of an obligation already past a stage that has a letter (the
                 // surveillance notice for one first seen while due): that letter goes out now.
-                var template = plan.stages[o.stage]
+                var template = letterPlan.stages[o.stage]
                 if template == nil {
                     let earlierSeen = Stage.allCases.contains { $0 != o.stage && recordedStages.contains(found.key + "#" + $0.rawValue) }
                     if !earlierSeen {
                         let lifecycle: [Stage] = [.upcoming, .due, .overdue]
-                        template = lifecycle[..<lifecycle.firstIndex(of: o.stage)!].reversed().compactMap { plan.stages[$0] }.first
+                        template = lifecycle[..<lifecycle.firstIndex(of: o.stage)!].reversed().compactMap { letterPlan.stages[$0] }.first
                     }
                 }
-                var letter: Letter?
-                if let template, let org {
-                    let context = LetterContext.obligation(row, organization: found.organization, certificate: found.certificate,
-                                                           validThrough: found.validThrough, asOf: date, bodyName: bodyName, star: found.star)
-                    letter = try addLetter(LetterName.obligation(organization: org, subject: o.subject, kind: o.kind, stage: o.stage.rawValue, record: o.record),
-                                           organization: org, template: template, context: context)
-                }
-                records.append(PlannedRecord(kind: "stage", key: stageKey, payload: Self.stagePayload(found, stage: o.stage.rawValue, letter: letter)))
+                let stage = o.stage.rawValue
+                plan.records.append(PlannedRecord(kind: "stage", key: stageKey, payload: { Self.stagePayload(found, stage: stage, letter: $0) }))
+                offer(stage, template, rank: Progress.rank(stage: o.stage), startsOn: startOfStage(o), record: plan.records.count - 1)
             }
             // Reminders while due: one letter for the nearest threshold crossed, every crossed one recorded.
-            if o.stage == .due, let template = plan.reminder {
-                let crossed = plan.reminderDaysBeforeDue.filter { date >= o.due.addingDays(-$0) }
+            if o.stage == .due, letterPlan.reminder != nil {
+                let crossed = letterPlan.reminderDaysBeforeDue.filter { date >= o.due.addingDays(-$0) }
                 let fresh = crossed.filter { !recordedStages.contains(found.key + "#reminder-\($0)") }
                 if let nearest = fresh.min() {
-                    var letter: Letter?
-                    if let org {
-                        let context = LetterContext.obligation(row, organization: found.organization, certificate: found.certificate,
-                                                               validThrough: found.validThrough, asOf: date, bodyName: bodyName, star: found.star)
-                        letter = try addLetter(LetterName.obligation(organization: org, subject: o.subject, kind: o.kind, stage: "reminder-\(nearest)", record: o.record),
-                                               organization: org, template: template, context: context)
-                    }
                     for days in fresh.sorted(by: >) {
-                        records.append(PlannedRecord(kind: "stage", key: found.key + "#reminder-\(days)",
-                                                     payload: Self.stagePayload(found, stage: "reminder-\(days)", letter: days == nearest ? letter : nil)))
+                        let stage = "reminder-\(days)"
+                        plan.records.append(PlannedRecord(kind: "stage", key: found.key + "#" + stage, payload: { Self.stagePayload(found, stage: stage, letter: $0) }))
+                        if days == nearest {
+                            offer(stage, letterPlan.reminder, rank: Progress.rank(reminderDays: days), startsOn: o.due.addingDays(-days),
+                                  record: plan.records.count - 1)
+                        }
                     }
                 }
+            }
+            if let candidate, let org {
+                let context = LetterContext.obligation(row, organization: found.organization, certificate: found.certificate,
+                                                       validThrough: found.validThrough, asOf: date, head: head, star: found.star)
+                plan.records[candidate.record].draft = plan.drafts.count
+                plan.drafts.append(LetterDraft(fileName: LetterName.obligation(organization: org, subject: o.subject, kind: o.kind, stage: candidate.name, record: o.record),
+                                               organization: org, organizationName: found.organization?.name, template: candidate.template, context: context))
             }
         }
 
-        var changeRows: [StatusChangeRow] = []
-        var events: [(OutboxEvent, [String])] = []
         for found in scan.changes {
-            changeRows.append(StatusChangeRow(certificate: found.certificate.certNo, organizationName: found.organization?.name, change: found.change))
+            plan.changeRows.append(StatusChangeRow(certificate: found.certificate.certNo, organizationName: found.organization?.name, change: found.change))
             guard !recordedChanges.contains(found.key) else { continue }
-            var letter: Letter?
+            var record = PlannedRecord(kind: "status", key: found.key, payload: { Self.changePayload(found, letter: $0) })
             if let letterKey = found.letterKey, let template = jobs.runner.statusLetters[letterKey] {
                 let org = found.certificate.orgId
                 let context = LetterContext.statusChange(found.change, certificate: found.certificate, organization: found.organization,
-                                                         suspension: found.suspension, asOf: date, bodyName: bodyName)
-                letter = try addLetter(LetterName.status(organization: org, certificate: found.certificate.certNo, status: found.change.status),
-                                       organization: org, template: template, context: context)
+                                                         suspension: found.suspension, asOf: date, head: head)
+                let name = found.change.status == .active && found.change.kind != .restored
+                    ? LetterName.change(organization: org, certificate: found.certificate.certNo, key: letterKey)
+                    : LetterName.status(organization: org, certificate: found.certificate.certNo, status: found.change.status)
+                record.draft = plan.drafts.count
+                plan.drafts.append(LetterDraft(fileName: name, organization: org, organizationName: found.organization?.name,
+                                               template: template, context: context))
             }
-            records.append(PlannedRecord(kind: "status", key: found.key, payload: Self.changePayload(found, letter: letter)))
+            plan.records.append(record)
             let event = CertificateEvents.event(for: found.change, certificate: found.certificate, organization: found.organization,
-                                                issuedOn: found.issuedOn, foundAt: now())
+                                                issuedOn: found.issuedOn, foundAt: now(), suspension: found.suspension)
             let targets = endpoints.filter { $0.accepts(event.type) }.map(\.name)
-            if !targets.isEmpty { events.append((event, targets)) }
+            if !targets.isEmpty { plan.events.append((event, targets)) }
         }
 
-        rows.sort { Obligation.staffOrder($0.obligation, $1.obligation) }
-        letters.sort { $0.fileName < $1.fileName }
-        // From 1 November, a missing calendar for next year is a data warning every day (RULES §9).
-        let calendarWarnings = MissingCalendarWarning.due(asOf: date, calendar: jobs.calendar).map {
-            [Finding(kind: .data, certificate: "—", record: "Jobs/" + $0.file, clause: "§9", message: $0.text)]
-        } ?? []
-        let notices = DayNotices(asOf: date, bodyName: bodyName, obligations: rows, findings: scan.findings + calendarWarnings,
-                                 statusChanges: changeRows, letters: letters)
-        var files = [
-            NoticeFile(path: "digest.html", data: Data(NoticeRenderer.digestHTML(notices).utf8)),
-            NoticeFile(path: "digest.md", data: Data(NoticeRenderer.digestMarkdown(notices).utf8)),
-            NoticeFile(path: "obligations.csv", data: Data(NoticeRenderer.obligationsCSV(notices).utf8)),
-        ]
-        files += letters.map { NoticeFile(path: "letters/" + $0.fileName, data: Data($0.text.utf8)) }
-        let manifest = Manifest(asOf: date, bodyName: bodyName, previousManifest: previousManifest,
-                                ledgerSeq: chain.lastSeq, ledgerHash: chain.lastHash, files: files)
-        let manifestData = manifest.json
-        files.append(NoticeFile(path: "manifest.json", data: manifestData))
-        let manifestHash = LedgerChain.sha256(manifestData)
-        let folderName = date.description
-
-        var counts: [ObligationKind: [Stage: Int]] = [:]
-        for row in rows { counts[row.obligation.kind, default: [:]][row.obligation.stage, default: 0] += 1 }
-        var outcome = DayReport(asOf: date, obligations: rows.count, newStages: records.count { $0.kind == "stage" }, letters: letters.count,
-                                statusChanges: changeRows.count, findings: scan.findings.count, folder: self.notices.folderPath(folderName), counts: counts)
-        outcome.letterFiles = letters.map(\.fileName)
-
-        if dryRun {
-            for record in records { recordedThisRun.insert(record.key) }
-            previousManifest = manifestHash
-            return outcome
-        }
-
-        // The folder first, then the records: a crash in between leaves a folder the rerun adopts.
-        if let existing = try self.notices.existingFiles(folderName) {
-            if existing == files.sorted(by: { $0.path < $1.path }) {
-                outcome.adopted = true
-                logger.warning("adopting the notice folder a killed run left, identical to this run's", metadata: ["folder": "\(outcome.folder)"])
-            } else {
-                let aside = try self.notices.setAside(folderName)
-                logger.warning("a notice folder no run recorded was in the way; set aside", metadata: ["moved_to": "\(aside)"])
+        plan.rows.sort { Obligation.staffOrder($0.obligation, $1.obligation) }
+        // Two letters may not share a file name: the later gets -2, -3, … (as before).
+        var taken: Set<String> = []
+        for i in plan.drafts.indices.sorted(by: { (plan.drafts[$0].fileName, $0) < (plan.drafts[$1].fileName, $1) }) {
+            let name = plan.drafts[i].fileName
+            var fileName = name
+            var n = 2
+            while taken.contains(fileName) {
+                fileName = String(name.dropLast(4)) + "-\(n).txt"
+                n += 1
             }
+            taken.insert(fileName)
+            plan.drafts[i].fileName = fileName
         }
-        if !outcome.adopted { try self.notices.write(folderName, files: files) }
-
-        var entries: [LedgerEntry] = []
-        for record in records {
-            entries.append(chain.append(asOf: date, kind: record.kind, key: record.key, payload: record.payload))
-        }
-        entries.append(chain.append(asOf: date, kind: "notice", key: folderName,
-                                    payload: Self.noticePayload(folder: folderName, manifestHash: manifestHash, files: files)))
-        entries.append(chain.append(asOf: date, kind: "run", key: folderName, payload: runPayload(outcome)))
-        try register.write { writer in
-            for entry in entries { try writer.append(entry) }
-            for (event, targets) in events { try writer.enqueue(event, endpoints: targets) }
-        }
-        previousManifest = manifestHash
-        return outcome
+        return plan
     }
 
     /// Reads the whole register once for `date`: obligations, public changes, findings.
     private func scanRegister(on date: CivilDate) throws -> DayScan {
         let rules = jobs.rules
-        var scan = DayScan()
+        var scan = DayScan(date: date)
         try register.forEachCertificate { file in
             let history = CertificateHistory(file)
             let obligations = rules.obligations(of: history, on: date)
@@ -289,7 +426,10 @@ public struct NightlyRun {
                 }
             }
             if let change = history.change(on: date, settings: rules.settings) {
-                let suspension = file.suspensions.filter { $0.isInForce(on: date) && $0.reducedScope == nil }.max { $0.startOn < $1.startOn }
+                // The suspension behind the change: the full one in force, else (a scope reduction) the partial one.
+                let inForce = file.suspensions.filter { $0.isInForce(on: date) }
+                let suspension = inForce.filter { $0.reducedScope == nil }.max { $0.startOn < $1.startOn }
+                    ?? (change.kind == .scopeChanged ? inForce.max { $0.startOn < $1.startOn } : nil)
                 scan.changes.append(FoundChange(change: change, certificate: file.certificate, organization: file.organization,
                                                 suspension: suspension, issuedOn: history.issuedOn(asOf: date) ?? date))
             }

@@ -1,4 +1,5 @@
 public import Foundation
+public import CertCycleCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,6 +27,25 @@ public struct NoticeFolderWriter: Sendable {
 
     public func folderPath(_ name: String) -> String { root + "/" + name }
 
+    /// Creates the root when needed and proves a folder can be made in it, before anything is
+    /// written; throws one line naming the folder, the reason and what to do.
+    public func checkWritable() throws {
+        var path = root.hasPrefix("/") ? "" : "."
+        for component in root.split(separator: "/") {
+            path += "/" + component
+            if mkdir(path, 0o755) != 0, errno != EEXIST {
+                throw NoticeFolderError("the notices folder \(root) cannot be created (\(path): \(String(cString: strerror(errno)))): "
+                    + "create it, or set notices in the configuration (or --notices), then run again")
+            }
+        }
+        let probe = folderPath(".tmp-write-check-\(getpid())")
+        guard mkdir(probe, 0o700) == 0 else {
+            throw NoticeFolderError("the notices folder \(root) is not writable (\(String(cString: strerror(errno)))): "
+                + "fix its permissions, or set notices in the configuration (or --notices), then run again")
+        }
+        rmdir(probe)
+    }
+
     /// Removes half-written folders left by a run that was killed while writing.
     public func removeAbandonedTemporaryFolders() throws {
         let fm = FileManager.default
@@ -46,11 +66,12 @@ public struct NoticeFolderWriter: Sendable {
         return try Self.readFiles(in: folder)
     }
 
-    /// Moves a folder no ledger entry accounts for out of the way, keeping it for inspection.
-    public func setAside(_ name: String) throws -> String {
+    /// Moves a folder no ledger entry accounts for out of the way, keeping it for inspection,
+    /// as `NAME.LABEL-N` (`unrecorded`, or `rolled-back` for `ledger rollback`).
+    public func setAside(_ name: String, as label: String = "unrecorded") throws -> String {
         var n = 1
-        while FileManager.default.fileExists(atPath: folderPath("\(name).unrecorded-\(n)")) { n += 1 }
-        let target = folderPath("\(name).unrecorded-\(n)")
+        while FileManager.default.fileExists(atPath: folderPath("\(name).\(label)-\(n)")) { n += 1 }
+        let target = folderPath("\(name).\(label)-\(n)")
         try FileManager.default.moveItem(atPath: folderPath(name), toPath: target)
         return target
     }
@@ -65,6 +86,19 @@ public struct NoticeFolderWriter: Sendable {
         guard !fm.fileExists(atPath: final) else { throw NoticeFolderError("\(final) already exists; notice folders are never rewritten") }
         let temporary = folderPath(".tmp-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try fm.createDirectory(atPath: temporary, withIntermediateDirectories: false)
+        do {
+            try writeAside(temporary, as: final, files: files)
+        } catch {
+            // A failed run leaves nothing half-written behind.
+            try? makeWritable(temporary)
+            try? fm.removeItem(atPath: temporary)
+            throw error
+        }
+        Self.sync(root)
+    }
+
+    private func writeAside(_ temporary: String, as final: String, files: [NoticeFile]) throws {
+        let fm = FileManager.default
         var directories: Set<String> = [temporary]
         for file in files {
             let path = temporary + "/" + file.path
@@ -82,14 +116,37 @@ public struct NoticeFolderWriter: Sendable {
         guard rename(temporary, final) == 0 else {
             throw NoticeFolderError("cannot move \(temporary) to \(final): \(String(cString: strerror(errno)))")
         }
-        Self.sync(root)
     }
+
+    /// The dates of the day folders under the root.
+    public func dayFolders() -> [CivilDate] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        return names.compactMap { name in name.utf8.count == 10 ? CivilDate(parsing: name) : nil }.sorted()
+    }
+
+    /// `index.html` at the root, replaced whole (written aside, then renamed).
+    public func writeIndex(_ html: String) throws {
+        let path = root + "/" + Self.indexName
+        // `.tmp-` like a folder being written: a run killed here leaves it for the next to remove.
+        let temporary = root + "/.tmp-index-\(getpid()).html"
+        try? FileManager.default.removeItem(atPath: temporary)
+        try Self.writeSynced(Data(html.utf8), to: temporary)
+        guard rename(temporary, path) == 0 else {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw NoticeFolderError("cannot move \(temporary) to \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// The page at the root that links every day; the one file a run rewrites.
+    public static let indexName = "index.html"
 
     // MARK: Helpers
 
-    /// `YYYY-MM-DD` only.
+    /// `YYYY-MM-DD`, or `YYYY-MM-DD-SNN` for a letter issued on purpose.
     static func checkName(_ name: String) throws {
-        guard name.utf8.count == 10, name.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }) else {
+        let date = name.utf8.prefix(10), rest = Array(name.utf8.dropFirst(10))
+        let manual = rest.isEmpty || (rest.count == 4 && rest[0] == 0x2D && rest[1] == 0x53 && rest[2...].allSatisfy { $0 >= 0x30 && $0 <= 0x39 })
+        guard date.count == 10, date.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }), manual else {
             throw NoticeFolderError("'\(name)' is not a notice folder name (YYYY-MM-DD)")
         }
     }

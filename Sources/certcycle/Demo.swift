@@ -13,7 +13,9 @@ struct Demo: ParsableCommand {
         discussion: """
         Writes a sample register (a few dozen organisations, with a case of every obligation kind) as CSV \
         files into DIR/register, imports it into DIR/certcycle.sqlite (made anew), runs the nightly job \
-        for today, and says where to open the digest.
+        as a body would: adopted 30 days ago (that first night lists what was already open as backlog, \
+        without letters), then every night up to today, so each day's folder has the letters of what \
+        happened that day. Then it says where to open the digest.
         """
     )
 
@@ -45,9 +47,19 @@ struct Demo: ParsableCommand {
             logger.logLevel = .warning
             let nightly = NightlyRun(register: register, jobs: jobs, templates: templates, notices: NoticeFolderWriter(root: noticesDir),
                                      logger: logger, holder: processDescription())
-            let result = try nightly.run(asOf: date)
+            // Adopted 30 days ago, then run every night: what a body sees after a month.
+            let adopted = date.addingDays(-Self.adoptedDaysAgo)
+            var letters = 0
+            var night = adopted
+            var result = try nightly.run(asOf: night)
+            while night < date {
+                night = night.addingDays(1)
+                result = try nightly.run(asOf: night)
+                letters += result.lettersWritten
+            }
             guard let day = result.days.last else { return }
-            print("nightly run:     \(day.obligations) obligations, \(day.newStages) new stages, \(day.letters) letters, \(day.statusChanges) status changes, \(day.findings) warnings\n")
+            print("nightly runs:    first night \(adopted) (backlog listed, no letters), then every night to \(date): \(letters) letters")
+            print("today:           \(day.obligations) obligations, \(day.newStages) new stages, \(day.letters) letters, \(day.statusChanges) status changes, \(day.findings) warnings\n")
 
             var overdue: [String] = []
             for kind in ObligationKind.allCases {
@@ -61,15 +73,19 @@ struct Demo: ParsableCommand {
             print("""
 
             Open the staff digest:  \(day.folder)/digest.html
-            Letters written today:  \(day.folder)/letters/
+            Every day's digest:     \(noticesDir)/index.html
+            Letters written today:  \(day.folder)/letters/   (each as .txt and as a print-ready .html)
             Then try:
               certcycle scan \(db)                every open obligation, overdue first
               certcycle status \(db)              every certificate's public status
               certcycle show \(db) CAS-DEMO-02    one certificate in full
               certcycle ledger verify \(db) --notices \(noticesDir)
+              certcycle letter \(db) --notices \(noticesDir) CAS-DEMO-02 corrective_action    a letter on purpose
             """)
         }
     }
+
+    static let adoptedDaysAgo = 30
 
     /// Removes an earlier demo (its notice files are read-only).
     func removeDemo(_ dir: String) throws {

@@ -44,6 +44,9 @@ func runReporting(_ body: () throws -> Void) throws {
         switch error.kind {
         case .locked: throw exit(.tryAgain, error.message)
         case .configuration: throw exit(.configuration, "configuration error: \(error.message); fix it and run again")
+        case .input: throw exit(.dataError, error.message)
+        case .usage: throw exit(.usage, error.message)
+        case .state, .unwritable: throw exit(.configuration, error.message)
         }
     } catch let error as TemplateError {
         throw exit(.configuration, "configuration error: \(error.description); fix the template and run again")

@@ -27,13 +27,20 @@ struct MigrateStore: ParsableCommand {
 
     func run() throws {
         try runReporting {
+            // A wrong target URL (a password in it) is a configuration error, whatever the source.
+            if case .postgres(let url) = try DatabaseLocation(to) {
+                do {
+                    _ = try PostgresURL(parsing: url)
+                } catch let error as PostgresOpenError {
+                    throw CLIError(.configuration, "configuration error: \(error.message)")
+                }
+            }
             let source = try Self.store(from)
-            let target = try Self.store(to)
-            if case .sqlite(let path) = source, FileManager.default.fileExists(atPath: path) {
-                // The source must be a certcycle register, and whole: a foreign file is refused
-                // (69), a damaged one never copied (65). A missing one is refused by the copy (64).
+            if case .sqlite(let path) = source {
+                // The source must be a register already, and whole: never made, never copied damaged.
                 _ = try SQLiteRegister(path: path, mode: .existingChecked)
             }
+            let target = try Self.store(to)
             let started = Date()
             let copied: [(table: String, rows: Int)]
             do {

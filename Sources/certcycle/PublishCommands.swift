@@ -13,6 +13,7 @@ enum PublishSummary {
         if report.skipped { return "webhooks: another publisher is delivering; \(report.pending) pending" }
         var line = "webhooks: \(report.delivered) delivered, \(report.retrying) to retry, \(report.dead) dead letters, \(report.pending) pending"
         if !report.disabled.isEmpty { line += "; disabled (410 Gone): \(report.disabled.joined(separator: ", "))" }
+        if report.budgetSpent { line += "; delivery_budget_seconds spent, the rest stays pending" }
         return line
     }
 }
@@ -46,6 +47,7 @@ struct Publish: ParsableCommand {
             let terminal = TerminalProgress()
             defer { terminal.finish() }
             var publisher = Publisher(outbox: register, endpoints: endpoints, logger: logger)
+            publisher.budget = configuration.deliveryBudget
             publisher.progress = terminal.reporting
             let report = try publisher.deliverDue(wait: wait, holder: processDescription())
             terminal.finish()

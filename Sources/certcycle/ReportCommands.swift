@@ -30,7 +30,7 @@ struct Scan: ParsableCommand {
             case .csv:
                 out.write("\u{FEFF}" + CSVWriter.line(ObligationOutput.csvHeader))
                 try scan.forEachObligation(on: date, findings: { findings.append($0) }) { o, file in
-                    out.write(CSVWriter.line(ObligationOutput.csvRow(o, asOf: date, organizationName: file?.organization?.name)))
+                    out.write(CSVWriter.spreadsheetLine(ObligationOutput.csvRow(o, asOf: date, organizationName: file?.organization?.name)))
                 }
             case .table:
                 var rows: [(Obligation, String?)] = []
@@ -44,7 +44,7 @@ struct Scan: ParsableCommand {
                 out.write(table.render())
                 if !findings.isEmpty {
                     out.line("\n提示（\(findings.count)）：")
-                    for f in findings { out.line(FindingOutput.line(f)) }
+                    for f in findings { out.line(TerminalText.visible(FindingOutput.line(f))) }
                 }
             }
             out.flush()
@@ -74,7 +74,7 @@ struct Status: ParsableCommand {
                 try scan.forEachState(on: date) { s, file in out.line(StatusOutput.jsonLine(s, organization: file.organization)) }
             case .csv:
                 out.write("\u{FEFF}" + CSVWriter.line(StatusOutput.csvHeader))
-                try scan.forEachState(on: date) { s, file in out.write(CSVWriter.line(StatusOutput.csvRow(s, organization: file.organization))) }
+                try scan.forEachState(on: date) { s, file in out.write(CSVWriter.spreadsheetLine(StatusOutput.csvRow(s, organization: file.organization))) }
             case .table:
                 var table = TextTable(header: StatusOutput.tableHeader)
                 var counts: [CertificateStatus: Int] = [:]
@@ -113,7 +113,65 @@ struct Show: ParsableCommand {
                                                 attempts: try register.attempts(endpoint: delivery.endpoint, eventId: event.id))
             }
             let out = OutputSink.standardOutput()
-            out.write(CertificateReport.render(file, rules: jobs.rules, asOf: asOf.date(configuration), events: events))
+            out.write(TerminalText.visible(CertificateReport.render(file, rules: jobs.rules, asOf: asOf.date(configuration), events: events)))
+            out.flush()
+        }
+    }
+}
+
+struct Explain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Why each obligation of a certificate is due when it is: the records and every step, with clauses.",
+        discussion: """
+        For each open obligation of CERT on the as-of date (or only those of KIND): the register rows it \
+        comes from (the cycle's audit, the surveillance audits, the nonconformity, suspension, misuse case, \
+        appeal or application), the base date and why, the month arithmetic with its clamping to month \
+        ends, and for an overdue one the working days counted to its escalation deadline with the \
+        weekends, holidays and make-up working days met and any year counted provisionally. Text in \
+        Chinese for staff; --format json for tools.
+        """
+    )
+
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var asOf: AsOfOption
+    @Argument(help: "The certificate number.") var cert: String
+    @Argument(help: ArgumentHelp("Only this obligation kind.", valueName: "kind"),
+              transform: { text in
+                  guard let kind = ObligationKind(rawValue: text) else {
+                      throw ValidationError("'\(text)' is not an obligation kind: use one of \(ObligationKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                  }
+                  return kind
+              })
+    var kind: ObligationKind?
+    @Option(help: "text or json.") var format: TextOrJSON = .text
+
+    func run() throws {
+        try runReporting {
+            let configuration = try common.loadConfiguration()
+            let jobs = try common.loadJobs(configuration)
+            let register = try common.openRegister(configuration)
+            guard let file = try register.certificateFile(cert) else {
+                throw CLIError(.usage, "no certificate '\(cert)' in the register; `certcycle status` lists them")
+            }
+            let date = asOf.date(configuration)
+            let rules = jobs.rules
+            var explanations = rules.explain(CertificateHistory(file), on: date, kind: kind)
+            // The certificate's appeals and not-acceptable applications.
+            for appeal in try register.appeals() where appeal.certNo == cert {
+                if let o = rules.obligation(of: appeal, on: date), kind == nil || kind == o.kind {
+                    explanations.append(rules.explain(o, received: appeal.receivedOn, on: date))
+                }
+            }
+            for application in try register.notAcceptedApplications() where application.certNo == cert {
+                if let o = rules.obligation(of: application, on: date), kind == nil || kind == o.kind {
+                    explanations.append(rules.explain(o, received: application.receivedOn, on: date))
+                }
+            }
+            let out = OutputSink.standardOutput()
+            switch format {
+            case .text: out.write(TerminalText.visible(ExplanationOutput.text(certificate: cert, asOf: date, explanations, titles: jobs.title)))
+            case .json: out.write(ExplanationOutput.json(certificate: cert, asOf: date, explanations))
+            }
             out.flush()
         }
     }

@@ -25,6 +25,7 @@ struct Run: ParsableCommand {
     @OptionGroup var common: CommonOptions
     @OptionGroup var asOf: AsOfOption
     @Flag(help: "Say what would be written, and change nothing.") var dryRun = false
+    @Flag(help: "Allow an as-of date later than tomorrow (in the configured time zone).") var allowFuture = false
     @Option(help: ArgumentHelp("Where the NOTICES/YYYY-MM-DD folders go (default: the configuration's notices, else ./notices).", valueName: "dir"))
     var notices: String?
     @Option(help: "Logs on standard error: text or json (for journald and Kubernetes).") var logFormat: LogFormat = .text
@@ -64,6 +65,8 @@ struct Run: ParsableCommand {
                                          notices: NoticeFolderWriter(root: notices ?? configuration.notices), logger: logger,
                                          holder: processDescription())
                 nightly.endpoints = configuration.endpoints
+                nightly.today = configuration.today()
+                nightly.allowFuture = allowFuture
                 let terminal = TerminalProgress()
                 defer { terminal.finish() }
                 nightly.progress = terminal.reporting
@@ -75,6 +78,7 @@ struct Run: ParsableCommand {
                 var pending = 0
                 if !dryRun, !endpoints.isEmpty {
                     var publisher = Publisher(outbox: register, endpoints: endpoints, logger: logger)
+                    publisher.budget = configuration.deliveryBudget
                     publisher.progress = terminal.reporting
                     let published = try publisher.deliverDue(wait: 10, holder: processDescription())
                     terminal.finish()
@@ -121,8 +125,62 @@ struct LedgerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger",
         abstract: "The tamper-evident record of runs, stages, letters and notices.",
-        subcommands: [Verify.self]
+        subcommands: [Verify.self, Rollback.self]
     )
+
+    struct Rollback: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove the records of the days after a date: the repair after a run for a far-future date.",
+            discussion: """
+            Removes the ledger records of every day after DATE (the end of the hash chain, so `ledger verify` \
+            still passes), the webhook events effective after DATE that no endpoint has accepted yet, and moves \
+            those days' notice folders aside as YYYY-MM-DD.rolled-back-N (never deleted). DATE must be today or \
+            later: days that have come may have had their letters sent. Asks before it changes anything, unless --yes.
+            """
+        )
+
+        @OptionGroup var common: CommonOptions
+        @Option(help: ArgumentHelp("Keep the days up to this date; remove the later ones.", valueName: "date"), transform: parseDate)
+        var after: CivilDate
+        @Flag(help: "Do not ask for confirmation.") var yes = false
+        @Option(help: ArgumentHelp("The notices folder (default: the configuration's notices, else ./notices).", valueName: "dir"))
+        var notices: String?
+
+        func run() throws {
+            try runReporting {
+                let configuration = try common.loadConfiguration()
+                let today = configuration.today()
+                guard after >= today else {
+                    throw CLIError(.usage, "--after \(after) is before today (\(today)): only days still to come can be rolled back, "
+                        + "since the letters of past days may have gone out; give --after \(today) or later")
+                }
+                let rollback = LedgerRollback(register: try common.openRegister(configuration),
+                                              notices: NoticeFolderWriter(root: notices ?? configuration.notices))
+                let plan = try rollback.plan(after: after)
+                guard !plan.isEmpty else {
+                    print("nothing after \(after): no ledger record or notice folder of a later day")
+                    return
+                }
+                let days = plan.days.isEmpty ? "no completed run" : "runs of \(plan.days.count) day(s), \(plan.days.first!)–\(plan.days.last!)"
+                print("after \(after): \(plan.entries) ledger record(s) (\(days)) will be removed, \(plan.folders.count) notice folder(s) moved aside, "
+                    + "and webhook events effective after \(after) not yet delivered removed")
+                if !yes {
+                    print("Type yes to go on: ", terminator: "")
+                    fflush(nil)
+                    guard readLine()?.trimmingCharacters(in: .whitespaces).lowercased() == "yes" else {
+                        throw CLIError(.usage, "rollback cancelled: nothing changed (answer yes, or give --yes)")
+                    }
+                }
+                let outcome = try rollback.apply(after: after, holder: processDescription())
+                for folder in outcome.movedFolders { print("moved aside: \(folder)") }
+                print("rolled back: \(outcome.plan.entries) ledger record(s) and \(outcome.eventsRemoved) undelivered event(s) removed; "
+                    + "`certcycle run` now continues from the day after the last kept run")
+                if outcome.eventsDelivered > 0 {
+                    printError("note: \(outcome.eventsDelivered) event(s) effective after \(after) were already accepted by an endpoint and cannot be recalled; `certcycle outbox list` shows them")
+                }
+            }
+        }
+    }
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -16,7 +16,9 @@ struct ManDaysCommand: ParsableCommand {
     )
 
     @OptionGroup var common: UnusedCommonOptions
-    @Option(help: "Service-related headcount, including part-time, seasonal, temporary and subcontracted staff.") var employees: Int
+    // `.unconditional`: `--employees -1` is a value to refuse clearly, not a missing value and an unknown option.
+    @Option(parsing: .unconditional, help: "Service-related headcount, including part-time, seasonal, temporary and subcontracted staff.")
+    var employees: Int
     @Option(help: "initial, surveillance or recertification.") var audit: AuditChoice
     @Option(help: "text or json.") var format: TextOrJSON = .text
 
@@ -40,8 +42,8 @@ struct Evaluate: ParsableCommand {
     )
 
     @OptionGroup var common: UnusedCommonOptions
-    @Option(help: "The audit's overall score, 0–100.") var score: Double
-    @Option(help: "The number of deduction items.") var deductions: Int
+    @Option(parsing: .unconditional, help: "The audit's overall score, 0–100.") var score: Double
+    @Option(parsing: .unconditional, help: "The number of deduction items.") var deductions: Int
     @Option(help: "text or json.") var format: TextOrJSON = .text
 
     func validate() throws {
@@ -89,10 +91,15 @@ struct CalendarCommand: ParsableCommand {
 
         @OptionGroup var common: CommonOptions
         @Argument(help: "The start date.", transform: parseDate) var date: CivilDate
-        @Argument(help: "How many working days (0 or more).") var count: Int
+        @Argument(help: "How many working days (0 to 100000).") var count: Int
+
+        /// About 400 years of working days: enough for any real deadline, and the count is walked
+        /// day by day, so an unbounded N (9223372036854775807) would never finish.
+        static let maxCount = 100_000
 
         func validate() throws {
             guard count >= 0 else { throw ValidationError("N must be 0 or more") }
+            guard count <= Self.maxCount else { throw ValidationError("N must be at most \(Self.maxCount) (about 400 years of working days)") }
         }
 
         func run() throws {

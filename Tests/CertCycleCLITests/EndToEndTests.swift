@@ -96,6 +96,18 @@ struct EndToEndTests {
         if let diff = goldenMismatch(show.stdout, file: "Tests/CertCycleCLITests/Golden/show-CAS-2024-0001.txt") {
             Issue.record(Comment(rawValue: diff))
         }
+        let explain = try runCertcycle(["explain", "CAS-2024-0001", "--as-of", "2026-02-21", db], in: tmp.path)
+        #expect(explain.status == 0, "\(explain.stderr)")
+        if let diff = goldenMismatch(explain.stdout, file: "Tests/CertCycleCLITests/Golden/explain-CAS-2024-0001.txt") {
+            Issue.record(Comment(rawValue: diff))
+        }
+        // The JSON explains exactly the obligations scan lists for the certificate, each with steps.
+        let json = try runCertcycle(["explain", "CAS-2024-0001", "--as-of", "2026-02-21", "--format", "json", db], in: tmp.path)
+        let items = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        let scanned = scan.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .filter { $0["subject"] as? String == "CAS-2024-0001" }
+        #expect(items.map { "\($0["kind"]!)/\($0["due"]!)" }.sorted() == scanned.map { "\($0["kind"]!)/\($0["due"]!)" }.sorted())
+        #expect(items.allSatisfy { (($0["steps"] as? [[String: Any]])?.count ?? 0) >= 2 })
     }
 
     @Test("exit codes: 65 for bad data, 78 for bad configuration, 64 for bad usage; each with one line saying what to do")

@@ -20,6 +20,13 @@ struct WriterTests {
         #expect(CSVWriter.field("a b") == "a b")
     }
 
+    @Test("a first field starting with U+FEFF is quoted, so it is not read back as a byte order mark and dropped")
+    func leadingByteOrderMark() throws {
+        let fields = ["\u{FEFF}-2", "ORG-1"]
+        #expect(CSVWriter.line(fields) == "\"\u{FEFF}-2\",ORG-1\r\n")
+        #expect(try CSVReader.parseAll(CSVWriter.line(fields)).map(\.fields) == [fields])
+    }
+
     @Test("a line joins fields with commas and ends with CRLF")
     func lineFormat() {
         #expect(CSVWriter.line(["a", "b,c", ""]) == "a,\"b,c\",\r\n")

@@ -187,10 +187,10 @@ struct ObligationTests {
         }
         #expect(findings(start: "2026-02-27").isEmpty)
         // Saturday 28 February is a make-up working day: the 6th.
-        #expect(findings(start: "2026-02-28").first?.message.contains("6 working days") == true)
+        #expect(findings(start: "2026-02-28").first?.message.contains("已 6 个工作日") == true)
         let late = findings(start: "2026-03-02")
         #expect(late.map(\.kind) == [.compliance])
-        #expect(late.first?.message.contains("7 working days") == true)
+        #expect(late.first?.message.contains("已 7 个工作日") == true)
     }
 
     @Test("staff order puts overdue first, then by due date")

@@ -55,7 +55,9 @@ struct DigestRenderingTests {
         hostile.findings[0].message = "<img src=x onerror=alert(1)>"
         hostile.letters[0].fileName = #"a"><script>.txt"#
         let html = NoticeRenderer.digestHTML(hostile)
-        #expect(!html.contains("<script"))
+        // The page's own filter script is the only script; nothing from the data becomes one.
+        #expect(html.components(separatedBy: "<script").count - 1 == 1)
+        #expect(html.contains("<script>\n" + HTMLPage.filterScript + "</script>"))
         #expect(!html.contains("<img"))
         #expect(!html.contains("<b>"))
         #expect(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;co&#39;"))
@@ -63,12 +65,13 @@ struct DigestRenderingTests {
         #expect(html.contains(#"href="letters/a&quot;&gt;&lt;script&gt;.txt""#))
     }
 
-    @Test("the page is self-contained: no scripts, no external resources, Chinese and UTF-8")
+    @Test("the page is self-contained: one inline filter script, no external resources, Chinese and UTF-8")
     func selfContained() {
         let html = NoticeRenderer.digestHTML(day)
         #expect(html.hasPrefix("<!DOCTYPE html>\n<html lang=\"zh-CN\">"))
         #expect(html.contains("<meta charset=\"utf-8\">"))
-        for forbidden in ["<script", "<link", "src=", "http://", "https://", "@import", "url("] {
+        #expect(html.components(separatedBy: "<script").count - 1 == 1)
+        for forbidden in ["<script src", "<link", "src=", "http://", "https://", "@import", "url(", "fetch(", "XMLHttpRequest", "localStorage"] {
             #expect(!html.contains(forbidden), "found \(forbidden)")
         }
         #expect(html.contains("<h1>2026年12月30日 认证待办清单</h1>"))
@@ -78,7 +81,7 @@ struct DigestRenderingTests {
     @Test("sections come in the staff's order: overdue, due, upcoming, status changes, warnings, letters")
     func sectionOrder() {
         for text in [NoticeRenderer.digestHTML(day), NoticeRenderer.digestMarkdown(day)] {
-            let headings = ["已逾期", "进行中", "即将开始", "今日状态变化", "合规与数据提示", "今日信函"]
+            let headings = ["已逾期", "进行中", "即将开始", "今日状态变化", "合规、跟进与数据提示", "今日信函"]
             let positions = headings.map { heading in
                 text.range(of: text.hasPrefix("#") ? "## \(heading)" : "<h2>\(heading)")?.lowerBound
             }
@@ -105,7 +108,10 @@ struct DigestRenderingTests {
         #expect(html.contains(">剩 90 天<"))
         #expect(html.contains("今日新增"))
         #expect(html.contains(">2027-01-06（暂定）<"))
-        #expect(html.contains(">暂停证书（9.3.2.1(4)）<"))
+        #expect(html.contains(">暂停证书（第 9.3.2.1 条第（4）项）<"))
+        // Escalation deadlines already past stand out: 2026-12-08 and 2026-12-17 are before the 30th.
+        #expect(html.contains("<td class=\"date past\">2026-12-08（已过）</td>"))
+        #expect(html.contains("<td class=\"date past\">2026-12-17（已过）</td>"))
         #expect(html.contains("<tr class=\"compliance\">"))
     }
 
@@ -131,17 +137,31 @@ struct DigestRenderingTests {
         }
     }
 
-    @Test("obligations.csv starts with a BOM and the scan header, and lists overdue rows first")
+    @Test("obligations.csv starts with a BOM and a Chinese header, has Chinese values, and lists overdue rows first")
     func csvShape() {
         let csv = NoticeRenderer.obligationsCSV(day)
-        #expect(csv.hasPrefix("\u{FEFF}subject,subject_type,kind,kind_zh,"))
+        #expect(csv.hasPrefix("\u{FEFF}阶段,类型,对象,记录,组织编号,组织名称,开始日期,截止日期,"))
         let lines = csv.dropFirst().split(separator: "\r\n")
         #expect(lines.count == 1 + day.obligations.count)
-        #expect(lines[1].hasPrefix("CAS-2024-000123,certificate,surveillance,监督审查,overdue,"))
+        #expect(lines[1].hasPrefix("已逾期,监督审查,CAS-2024-000123,,ORG-000123,"))
+        #expect(lines[1].contains(",暂停证书（第 9.3.2.1 条第（4）项）,2026-12-08,是,,第 7.1 条,第 9.3.2.1 条第（4）项,否,2.5,否,否"))
         #expect(csv.contains(#""杭州<恒达>&""售后""'服务'有限公司""#))
+    }
+
+    @Test("obligations.csv neutralises an organisation name or subject a spreadsheet would run as a formula")
+    func csvFormulaInjection() {
+        var hostile = day
+        hostile.obligations = [
+            NoticeFixtures.row("-2+3", .surveillance, .overdue, opens: NoticeFixtures.date(2026, 9, 1), due: NoticeFixtures.date(2026, 12, 1),
+                               organization: "@ORG", name: #"=HYPERLINK("http://example.invalid","点击")"#),
+        ]
+        let csv = NoticeRenderer.obligationsCSV(hostile)
+        let row = csv.dropFirst().split(separator: "\r\n")[1]
+        #expect(row.hasPrefix(#"已逾期,监督审查,'-2+3,,'@ORG,"'=HYPERLINK(""http://example.invalid"",""点击"")","#))
+        #expect(row.contains(",-29,"), "negative day counts stay numbers: \(row)")
     }
 }
 
 private enum CSVLine {
-    static let header = ObligationOutput.csvHeader.joined(separator: ",") + "\r\n"
+    static let header = ObligationOutput.staffCSVHeader.joined(separator: ",") + "\r\n"
 }

@@ -30,11 +30,32 @@ struct LetterTemplateTests {
                      validThrough: status == .expired ? F.asOf.addingDays(-1) : F.validThrough, clause: clause)
     }
 
+    static let reducedScope = "家用电器的安装、维修服务"
+
+    static func scopeChange(reduced: Bool) -> PublicChange {
+        var change = PublicChange(date: F.asOf, status: .active, previousStatus: .active, scope: reduced ? reducedScope : F.certificate.scope,
+                                  star: .none, validThrough: F.validThrough, clause: "9.3.2.1",
+                                  previousScope: reduced ? F.certificate.scope : reducedScope, previousStar: .none, previousValidThrough: F.validThrough)
+        change.scopeIsReduced = reduced
+        return change
+    }
+
+    static let starRemoval = PublicChange(date: F.asOf, status: .active, previousStatus: .active, scope: F.certificate.scope, star: .none,
+                                          validThrough: F.validThrough, clause: "7.5", previousScope: F.certificate.scope,
+                                          previousStar: .fiveStar, previousValidThrough: F.validThrough)
+
+    static let partialSuspension = Suspension(id: "SUS-2026-0006", certNo: "CAS-2024-000123", reason: 1, causeVerifiedOn: F.date(2026, 12, 24),
+                                              startOn: F.asOf, reducedScope: reducedScope)
+
     static let suspension = Suspension(id: "SUS-2026-0005", certNo: "CAS-2024-000123", reason: 4, causeVerifiedOn: F.date(2026, 12, 24), startOn: F.asOf)
 
     /// The fixed context each template is rendered with for its golden file.
     static func context(_ name: String) -> [String: Any] {
-        if let row = obligationRows[name] {
+        if var row = obligationRows[name] {
+            if name == "application_notice-due" {
+                row.obligation.receivedOn = F.date(2026, 12, 20)
+                row.obligation.reason = "申请资料不齐全：未提供服务管理体系有效运行 3 个月以上的证据（第 6.1.2 条第（6）项）"
+            }
             let certificate = row.obligation.subjectType == .certificate ? F.certificate : nil
             // The validity that goes with the obligation's dates (RULES §4).
             let validThrough: CivilDate? = switch row.obligation.kind {
@@ -43,16 +64,27 @@ struct LetterTemplateTests {
             default: certificate.map { _ in F.validThrough }
             }
             return LetterContext.obligation(row, organization: F.organization, certificate: certificate, validThrough: validThrough,
-                                            asOf: F.asOf, bodyName: F.bodyName, star: name == "surveillance-upcoming" ? .fiveStar : .none)
+                                            asOf: F.asOf, head: F.head, star: name == "surveillance-upcoming" ? .fiveStar : .none, extras: F.extras)
+        }
+        if name == "appeal_reply-reply" {
+            var appeal = F.row("APL-2026-0009", .appealReply, .due, opens: F.date(2026, 11, 20), due: F.date(2027, 1, 19), organization: "ORG-000123")
+            appeal.obligation.receivedOn = F.date(2026, 11, 20)
+            var extras = F.extras
+            extras.decision = "经复核审查记录和现场证据，维持原暂停决定。\n贵单位完成整改并经验证后，可申请恢复认证证书。"
+            return LetterContext.obligation(appeal, organization: F.organization, certificate: nil, validThrough: nil, asOf: F.asOf,
+                                            head: F.head, extras: extras)
         }
         let (change, suspension): (PublicChange, Suspension?) = switch name {
         case "status-suspended": (Self.change(.suspended, from: .active, clause: "9.3.2.1(4)"), Self.suspension)
         case "status-withdrawn": (Self.change(.withdrawn, from: .suspended, clause: "9.3.3.1(5)"), nil)
         case "status-expired": (Self.change(.expired, from: .active, clause: "5"), nil)
+        case "status-scope_reduced": (Self.scopeChange(reduced: true), Self.partialSuspension)
+        case "status-scope_restored": (Self.scopeChange(reduced: false), nil)
+        case "status-star_removed": (Self.starRemoval, nil)
         default: (Self.change(.active, from: .suspended, clause: "9.3.2"), nil)
         }
         return LetterContext.statusChange(change, certificate: F.certificate, organization: F.organization, suspension: suspension,
-                                          asOf: F.asOf, bodyName: F.bodyName)
+                                          asOf: F.asOf, head: F.head, extras: F.extras)
     }
 
     static func shipped() throws -> LetterTemplates { try LetterTemplates.load(directory: templatesFolder) }
@@ -80,9 +112,27 @@ struct LetterTemplateTests {
         let mismatch = goldenMismatch(text, file: "Tests/CertCycleNoticesTests/Golden/letters/\(name).txt")
         #expect(mismatch == nil, "\(mismatch ?? "")")
         #expect(!text.contains("{{"))
+        guard !name.hasPrefix("_") else { return }
         #expect(text.contains("致：杭州恒达<电器>&售后服务有限公司\n"))
-        #expect(text.hasSuffix("杭州中奥质量认证有限公司\n2026年12月30日\n"))
+        #expect(text.hasPrefix("杭州中奥质量认证有限公司\n中奥认证函〔2026〕1230-001号\n\n"))
+        #expect(text.hasSuffix("地址：浙江省杭州市西湖区文三路 90 号\n\n杭州中奥质量认证有限公司（盖章）\n2026年12月30日\n"))
+        #expect(text.contains("联系人：认证业务部 王敏　　电话：0571-8888 0000\n"))
         #expect(!text.contains("\n\n\n"), "no double blank lines")
+    }
+
+    @Test("7.2: an extra audit is announced as a special surveillance, with the reason the register gives")
+    func extraAudit() throws {
+        var row = F.row("CAS-2024-000123", .surveillance, .due, opens: F.date(2026, 12, 20), due: F.date(2027, 1, 20), clause: "7.2",
+                        record: "AU-2026-0091", organization: "ORG-000123")
+        row.obligation.reason = "相关方对获证组织的售后服务多次投诉，经核实情况属实"
+        let context = LetterContext.obligation(row, organization: F.organization, certificate: F.certificate, validThrough: F.validThrough,
+                                               asOf: F.asOf, head: F.head, extras: F.extras)
+        let text = try Self.shipped().render("surveillance-upcoming", context)
+        let mismatch = goldenMismatch(text, file: "Tests/CertCycleNoticesTests/Golden/letters/surveillance-upcoming-extra.txt")
+        #expect(mismatch == nil, "\(mismatch ?? "")")
+        #expect(text.contains("特殊监督审查通知"))
+        #expect(text.contains("本机构认定贵单位出现上述情形：相关方对获证组织的售后服务多次投诉，经核实情况属实。"))
+        #expect(!text.contains("例行监督审查应在"))
     }
 
     @Test("letters are plain text: & < > and quotes come out unchanged with {{x}} and {{{x}}}")
@@ -142,6 +192,13 @@ struct LetterTemplateTests {
         #expect(problems.first?.message.hasPrefix("unknown variable 'organisation_name'") == true)
     }
 
+    @Test("a template that includes a part the folder does not have is reported with its file and line")
+    func missingPartial() throws {
+        let templates = try LetterTemplates(sources: ["surveillance-due": "{{> _letterhead}}\n正文\n{{> _signatur}}\n", "_letterhead": "{{body_name}}\n"])
+        let problems = templates.unknownVariables()
+        #expect(problems.map(\.description) == ["surveillance-due.mustache:3: includes '{{> _signatur}}', which is not in the templates folder"])
+    }
+
     @Test("dates in letters are written the Chinese way, without zero padding")
     func chineseDates() {
         #expect(chineseDate(F.date(2026, 2, 14)) == "2026年2月14日")
@@ -157,7 +214,10 @@ struct LetterTemplateTests {
         #expect(context["escalation_by"] as? String == "2027年1月6日")
         #expect(context["provisional"] as? Bool == true)
         #expect(context["escalation"] as? String == "暂停证书")
-        #expect(context["escalation_clause"] as? String == "9.3.2.1(1)")
+        #expect(context["escalation_clause"] as? String == "第 9.3.2.1 条第（1）项")
+        #expect(context["escalation_by_passed"] as? Bool == false)
+        #expect(context["due_passed"] as? Bool == true)
+        #expect(context["reference"] as? String == "中奥认证函〔2026〕1230-001号")
         #expect(context["record"] as? String == "NC-2026-0031")
         #expect(context["man_days"] as? String == "")
         #expect(context["has_man_days"] as? Bool == false)
@@ -173,30 +233,30 @@ struct LetterTemplateTests {
     @Test("without the organisation's record, its name falls back to the row's name, then to its id")
     func organizationFallback() {
         let row = F.row("CAS-1", .surveillance, .due, opens: F.asOf, due: F.asOf, organization: "ORG-9")
-        let byId = LetterContext.obligation(row, organization: nil, certificate: nil, validThrough: nil, asOf: F.asOf, bodyName: "B")
+        let byId = LetterContext.obligation(row, organization: nil, certificate: nil, validThrough: nil, asOf: F.asOf, head: LetterHead(bodyName: "B"))
         #expect(byId["organization_name"] as? String == "ORG-9")
         #expect(byId["certificate"] as? String == "CAS-1")
         var named = row
         named.organizationName = "某公司"
-        let byName = LetterContext.obligation(named, organization: nil, certificate: nil, validThrough: nil, asOf: F.asOf, bodyName: "B")
+        let byName = LetterContext.obligation(named, organization: nil, certificate: nil, validThrough: nil, asOf: F.asOf, head: LetterHead(bodyName: "B"))
         #expect(byName["organization_name"] as? String == "某公司")
     }
 
     @Test("a suspension letter states the 6-month limit, or the licensing decision for reason (5) (9.3.2.2)")
     func suspensionPeriod() throws {
         let change = Self.change(.suspended, from: .active, clause: "9.3.2.1(5)")
-        let normal = LetterContext.statusChange(change, certificate: F.certificate, organization: nil, suspension: Self.suspension, asOf: F.asOf, bodyName: "B")
+        let normal = LetterContext.statusChange(change, certificate: F.certificate, organization: nil, suspension: Self.suspension, asOf: F.asOf, head: LetterHead(bodyName: "B"))
         #expect(Set(normal.keys) == LetterContext.statusKeys)
         #expect(normal["suspension_until"] as? String == "2027年6月30日")
         #expect(normal["licence_pending"] as? Bool == false)
         #expect(normal["organization_name"] as? String == "ORG-000123")
         var licence = Self.suspension
         licence.reason = Suspension.licenceRenewalReason
-        let pending = LetterContext.statusChange(change, certificate: F.certificate, organization: nil, suspension: licence, asOf: F.asOf, bodyName: "B")
+        let pending = LetterContext.statusChange(change, certificate: F.certificate, organization: nil, suspension: licence, asOf: F.asOf, head: LetterHead(bodyName: "B"))
         #expect(pending["suspension_until"] as? String == "")
         #expect(pending["licence_pending"] as? Bool == true)
         let text = try Self.shipped().render("status-suspended", pending)
-        #expect(text.contains("暂停期限：至相关部门作出许可决定之日止"))
+        #expect(text.contains("暂停期限：自2026年12月30日起，至相关部门作出许可决定之日止"))
         #expect(!text.contains("最长不超过 6 个月"))
     }
 }

@@ -81,6 +81,9 @@ enum NoticeFixtures {
         id: "ORG-000123", name: "杭州恒达<电器>&售后服务有限公司", address: "浙江省杭州市西湖区文三路 100 号", employees: 150,
         contactEmail: "service@hengda.example.cn"
     )
+    static let head = LetterHead(bodyName: bodyName, address: "浙江省杭州市西湖区文三路 90 号", contactPerson: "认证业务部 王敏",
+                                 telephone: "0571-8888 0000")
+    static let extras = LetterExtras(reference: "中奥认证函〔2026〕1230-001号", respondBy: Dated(date(2027, 1, 7)))
     static let certificate = Certificate(certNo: "CAS-2024-000123", orgId: "ORG-000123", scope: "家用电器的安装、维修和退换货服务")
     static let validThrough = date(2027, 3, 9)
 }

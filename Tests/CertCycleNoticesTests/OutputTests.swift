@@ -13,7 +13,26 @@ struct OutputTests {
     @Test("a scan line has the contract's fields first, in order, then the extras")
     func scanLine() {
         let line = ObligationOutput.jsonLine(overdue, asOf: CivilDate(year: 2026, month: 2, day: 21)!, organizationName: "杭州\"恒达\"")
-        #expect(line == #"{"subject":"CAS-2024-0001","subject_type":"certificate","kind":"surveillance","stage":"overdue","opens":"2025-11-20","due":"2026-02-20","escalation":"suspend","escalation_by":"2026-02-28","clause":"7.1","provisional":false,"escalation_clause":"9.3.2.1(4)","record":null,"organization":"ORG-1","organization_name":"杭州\"恒达\"","days_remaining":-1,"man_days":2.5}"#)
+        #expect(line == #"{"subject":"CAS-2024-0001","subject_type":"certificate","kind":"surveillance","stage":"overdue","opens":"2025-11-20","due":"2026-02-20","escalation":"suspend","escalation_by":"2026-02-28","clause":"7.1","provisional":false,"escalation_clause":"9.3.2.1(4)","record":null,"organization":"ORG-1","organization_name":"杭州\"恒达\"","days_remaining":-1,"man_days":2.5,"escalation_taken":null,"next_escalation":null,"next_escalation_from":null,"next_escalation_by":null}"#)
+    }
+
+    @Test("§8: a suspension already taken shows in JSONL (escalation_taken, the next step), the table, the scan CSV and the staff CSV; §4's values stay")
+    func escalationTaken() {
+        var taken = overdue
+        taken.escalationTaken = CivilDate(year: 2026, month: 2, day: 10)!
+        taken.nextStep = NextStep(escalation: .withdraw, from: CivilDate(year: 2026, month: 8, day: 10)!, by: nil, clause: "9.3.3.1(5)")
+        let asOf = CivilDate(year: 2026, month: 2, day: 21)!
+        let line = ObligationOutput.jsonLine(taken, asOf: asOf)
+        #expect(line.contains(#""escalation":"suspend","escalation_by":"2026-02-28""#))
+        #expect(line.hasSuffix(#""escalation_taken":"2026-02-10","next_escalation":"withdraw","next_escalation_from":"2026-08-10","next_escalation_by":null}"#))
+        let row = ObligationOutput.tableRow(taken, asOf: asOf)
+        #expect(row[7] == "已暂停（自 2026-02-10）")
+        #expect(row[8] == "暂停期满 2026-08-10 后")
+        #expect(ObligationOutput.csvRow(taken, asOf: asOf).last == "2026-02-10")
+        let staff = ObligationOutput.staffCSVRow(DigestRow(obligation: taken, title: "监督审查", organizationName: nil, isNewStage: false), asOf: asOf)
+        #expect(staff[10] == "已暂停，自 2026-02-10；下一步：撤销证书（第 9.3.3.1 条第（5）项）")
+        #expect(staff[12] == "否")
+        #expect(staff[13] == "2026-02-10")
     }
 
     @Test("a provisional escalation deadline says so in JSONL and in the table")

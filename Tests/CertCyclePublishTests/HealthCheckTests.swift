@@ -42,4 +42,24 @@ struct HealthCheckTests {
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("health-check ping failed"))
     }
+
+    @Test("a health-check URL with a query string keeps it: /start and /fail go on the path (they used to land inside the query)")
+    func queryStringIsKept() throws {
+        let receiver = try Receiver()
+        defer { receiver.stop() }
+        let tmp = try TemporaryFolder("health")
+        defer { tmp.cleanUp() }
+        let options = try prepareRegister(tmp)
+        try writeConfig(tmp.path("certcycle.toml"), endpoints: [], extra: ["healthcheck_url = \"\(receiver.url("/status/200/?rid=a%20b&x=1"))\""])
+        let run = try runCertcycle(["run", "--as-of", "2026-06-02", "--config", tmp.path("certcycle.toml")] + options, in: tmp.path)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try receiver.requests().map(\.path) == ["/status/200/start?rid=a%20b&x=1", "/status/200?rid=a%20b&x=1"])
+
+        let fd = open(tmp.path("reg.sqlite.lock"), O_RDWR | O_CREAT, 0o644)
+        defer { close(fd) }
+        #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
+        let locked = try runCertcycle(["run", "--as-of", "2026-06-03", "--config", tmp.path("certcycle.toml")] + options, in: tmp.path)
+        #expect(locked.status == 75)
+        #expect(try receiver.requests().map(\.path).suffix(2) == ["/status/200/start?rid=a%20b&x=1", "/status/200/fail?rid=a%20b&x=1"])
+    }
 }

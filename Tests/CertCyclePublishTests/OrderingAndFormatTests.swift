@@ -1,4 +1,5 @@
 import CertCycleConfig
+@testable import CertCycleCore
 import CertCyclePublish
 import CertCycleRegister
 import CertCycleTestSupport
@@ -108,5 +109,21 @@ struct OrderingAndFormatTests {
             #expect(sites.allSatisfy { $0.keys.sorted() == ["address"] })
         }
         #expect(statuses.count >= 2, "only \(statuses) among \(requests.count) events")
+    }
+
+    @Test("9.3.2.3: a suspension's event carries its start and period; a pending licence's has no end")
+    func suspensionPeriod() throws {
+        let certificate = Certificate(certNo: "CAS-1", orgId: "ORG-1", scope: "家用电器的维修服务")
+        let start = CivilDate(year: 2026, month: 12, day: 2)!
+        let change = PublicChange(date: start, status: .suspended, previousStatus: .active, scope: certificate.scope, star: .none,
+                                  validThrough: CivilDate(year: 2027, month: 6, day: 30)!, clause: "9.3.2.1(4)")
+        func body(reason: Int) -> String {
+            let suspension = Suspension(id: "S-1", certNo: "CAS-1", reason: reason, startOn: start)
+            return CertificateEvents.event(for: change, certificate: certificate, organization: nil, issuedOn: start, foundAt: Date(timeIntervalSince1970: 0),
+                                           suspension: suspension).body
+        }
+        // Civil Code: from 2026-12-02, six months end on 2027-06-02.
+        #expect(body(reason: 4).contains(#""suspended_from":"2026-12-02","suspended_until":"2027-06-02"}"#))
+        #expect(body(reason: 5).contains(#""suspended_from":"2026-12-02","suspended_until":null}"#))
     }
 }

@@ -22,6 +22,7 @@ struct PublishCommandTests {
         defer { receiver.stop() }
         let options = try prepareRegister(tmp, certificates: 40, seed: 21)
         try (exampleSecret + "\n").write(toFile: tmp.path("directory.secret"), atomically: true, encoding: .utf8)
+        chmod(tmp.path("directory.secret"), 0o600)  // secrets readable by every user are refused
         let config = tmp.path("certcycle.toml")
         try writeConfig(config, endpoints: [Self.table(url: receiver.url("/slow/2"), secretFile: "directory.secret")])
 
@@ -72,6 +73,7 @@ struct PublishCommandTests {
         let token = "tok" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
         try FileManager.default.createDirectory(atPath: tmp.path("secrets"), withIntermediateDirectories: true)
         try (secret + "\n").write(toFile: tmp.path("secrets/hooks"), atomically: true, encoding: .utf8)
+        chmod(tmp.path("secrets/hooks"), 0o600)  // secrets readable by every user are refused
         let config = tmp.path("certcycle.toml")
         try writeConfig(config, endpoints: [
             Self.table("failing", url: receiver.url("/status/500?token=\(token)"), secretFile: "secrets/hooks"),
@@ -138,6 +140,7 @@ struct PublishCommandTests {
         let config = tmp.path("certcycle.toml")
         let secretFile = tmp.path("directory.secret")
         try (exampleSecret + "\n").write(toFile: secretFile, atomically: true, encoding: .utf8)
+        chmod(secretFile, 0o600)  // secrets readable by every user are refused
         var table = Self.table(url: "https://hooks.example.cn/certcycle", secretFile: secretFile)
         var named = config
         var mustNotShow: [String] = []
@@ -152,6 +155,7 @@ struct PublishCommandTests {
             named = tmp.path("no-such.secret")
         case "secret file without whsec_":
             try "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n".write(toFile: secretFile, atomically: true, encoding: .utf8)
+            chmod(secretFile, 0o600)  // secrets readable by every user are refused
             named = secretFile
             mustNotShow = ["MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]
         case "unknown format":
@@ -183,6 +187,7 @@ struct PublishCommandTests {
         defer { receiver.stop() }
         let options = try prepareRegister(tmp, certificates: 30, seed: 23)
         try (exampleSecret + "\n").write(toFile: tmp.path("directory.secret"), atomically: true, encoding: .utf8)
+        chmod(tmp.path("directory.secret"), 0o600)  // secrets readable by every user are refused
         let config = tmp.path("certcycle.toml")
 
         // A new endpoint that answers: the run does its day, delivers everything, and exits 0.

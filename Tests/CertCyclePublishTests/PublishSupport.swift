@@ -234,6 +234,7 @@ struct PublishFixture {
     func secretFile(_ name: String, _ content: String) throws -> String {
         let path = folder.path(name)
         try content.write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o600)  // secrets readable by every user are refused
         return path
     }
 

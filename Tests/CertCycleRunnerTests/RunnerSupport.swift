@@ -32,6 +32,50 @@ struct RunFixture {
         }
     }
 
+    /// A hand-made register: CSV texts by file name (header line first), in an SQLite file.
+    init(files: [String: String], store kind: StoreKind = .sqlite) throws {
+        folder = try TemporaryFolder("runner")
+        let directory = folder.path("register")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for (name, text) in files { try text.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8) }
+        store = try TestStore(kind, in: folder)
+        _ = try RegisterImporter(register: store.register).importDirectory(directory)
+    }
+
+    /// Imports more CSV files into the register (rows are upserted by id).
+    func add(_ files: [String: String]) throws {
+        let directory = folder.path("more-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // The three files an import needs, with their headers only where the test adds nothing to them.
+        let required = [
+            "organizations.csv": "org_id,name,address,credit_code,employees,contact_email\n",
+            "certificates.csv": "cert_no,org_id,scope,standard,service_sites,valid_through\n",
+            "audits.csv": "audit_id,cert_no,kind,onsite_start,onsite_end,score,deductions,decision_date,decided_by,team,man_days,due_on\n",
+        ]
+        for (name, text) in required.merging(files, uniquingKeysWith: { $1 }) {
+            try text.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8)
+        }
+        _ = try RegisterImporter(register: register).importDirectory(directory)
+    }
+
+    /// The text of every letter (`.txt`) of the day folder, by file name.
+    func letters(_ date: String) throws -> [String: String] {
+        var result: [String: String] = [:]
+        for (path, data) in try noticeFiles() where path.hasPrefix(date + "/letters/") && path.hasSuffix(".txt") {
+            result[String(path.dropFirst(date.count + "/letters/".count))] = String(decoding: data, as: UTF8.self)
+        }
+        return result
+    }
+
+    /// Runs the nightly job for every day from `first` through `last`, one run a night.
+    func nightly(from first: String, through last: String, jobs: Jobs = shippedJobs) throws {
+        var date = day(first)
+        while date <= day(last) {
+            _ = try nightly(jobs: jobs).run(asOf: date)
+            date = date.addingDays(1)
+        }
+    }
+
     /// Removes the folder and, on PostgreSQL, the database.
     func cleanUp() {
         store.cleanUp()
@@ -50,7 +94,7 @@ struct RunFixture {
     /// Every file under the notices folder, by relative path.
     func noticeFiles() throws -> [String: Data] {
         var result: [String: Data] = [:]
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: noticesRoot)) ?? [] where !name.hasPrefix(".") {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: noticesRoot)) ?? [] where !name.hasPrefix(".") && name != "index.html" {
             for file in try NoticeFolderWriter.readFiles(in: noticesRoot + "/" + name) {
                 result[name + "/" + file.path] = file.data
             }
@@ -65,6 +109,15 @@ struct RunFixture {
             if entry.kind != "run" { facts.append("\(entry.asOf) \(entry.kind) \(entry.key) \(entry.payload)") }
         }
         return facts
+    }
+
+    /// The kind and key of every ledger entry but run records, in order, without payloads.
+    func recordedKeys() throws -> [String] {
+        var keys: [String] = []
+        try register.forEachLedgerEntry { entry in
+            if entry.kind != "run" { keys.append("\(entry.asOf) \(entry.kind) \(entry.key)") }
+        }
+        return keys
     }
 
     func verify() throws -> LedgerVerifier.Result {

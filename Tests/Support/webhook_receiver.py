@@ -16,6 +16,7 @@ answer is sent, so a client that got an answer finds its request in the log:
 Behaviour by path (a query string is ignored for the behaviour, kept in the log):
     /ok                      200
     /slow/<seconds>          sleeps, then 200
+    /endless                 200 and a body that never ends (until the client hangs up)
     /status/<code>           that status
     /retry-after/<seconds>   429 with Retry-After: <seconds>
     /retry-after-date/<s>    429 with Retry-After: the HTTP date <s> seconds from now
@@ -141,6 +142,20 @@ class Handler(BaseHTTPRequestHandler):
                 self.answer(200, b"ok")
             except OSError:
                 self.close_connection = True
+        elif name == "endless":
+            self.record(body, 200)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            chunk = b"x" * 65536
+            deadline = time.time() + 120
+            try:
+                while time.time() < deadline:
+                    self.wfile.write(chunk)
+            except OSError:
+                pass
+            self.close_connection = True
         elif name == "status" and argument is not None:
             code = int(argument)
             self.record(body, code)
