@@ -45,7 +45,8 @@ install -m 0755 "$BINARY" "$ROOT/usr/bin/certcycle"
 strip --strip-unneeded --remove-section=.comment --remove-section=.note "$ROOT/usr/bin/certcycle"
 cp -R Jobs "$ROOT/usr/share/certcycle/Jobs"
 find "$ROOT/usr/share/certcycle" -type d -exec chmod 0755 {} + -o -type f -exec chmod 0644 {} +
-"$ROOT/usr/bin/certcycle" --generate-completion-script bash > "$ROOT/usr/share/bash-completion/completions/certcycle"
+# Sourced by bash-completion, not run: no #! line.
+"$ROOT/usr/bin/certcycle" --generate-completion-script bash | sed '1{/^#!/d}' > "$ROOT/usr/share/bash-completion/completions/certcycle"
 chmod 0644 "$ROOT/usr/share/bash-completion/completions/certcycle"
 
 # The units of Deploy/systemd, for the package: the installed binary, a real system user (the
@@ -126,7 +127,7 @@ if [ "$1" = "configure" ]; then
     fi
     if ! getent passwd certcycle >/dev/null; then
         adduser --system --quiet --ingroup certcycle-staff --home /var/lib/certcycle --no-create-home \
-            --gecos "certcycle nightly job" certcycle
+            --comment "certcycle nightly job" certcycle
     fi
     if [ ! -d /var/lib/certcycle ]; then
         mkdir -p /var/lib/certcycle
@@ -186,7 +187,7 @@ echo "$DEB ($(du -h "$DEB" | cut -f1))"
 
 if command -v lintian >/dev/null; then
   # Errors fail the script; warnings and notes are shown.
-  lintian --fail-on error --no-tag-display-limit "$DEB" || { echo "lintian reported errors" >&2; exit 1; }
+  lintian --fail-on error --tag-display-limit 0 "$DEB" || { echo "lintian reported errors" >&2; exit 1; }
 else
   echo "note: lintian is not installed (apt-get install lintian); the package was not checked" >&2
 fi

@@ -131,6 +131,14 @@ struct StatutoryHolidaysTests {
         #expect(result == Dated(d(expected), provisional: true))
     }
 
+    @Test("counting past year 9999 has no holidays to skip, and does not stop")
+    func pastTheLastYear() {
+        #expect(StatutoryHolidays.festivals(of: 10_000).isEmpty)
+        let result = WorkingCalendar().addingWorkingDays(5, to: d("9999-12-30"))
+        #expect(result.provisional)
+        #expect(result.date.dayNumber > d("9999-12-31").dayNumber)
+    }
+
     @Test("a year with a file is exactly as announced: 2026 has its make-up Saturdays and no computed day")
     func announcedYearWins() {
         // Sunday 4 January and Saturday 14 February 2026 are announced working days.
