@@ -7,6 +7,12 @@ public enum ObligationOutput {
     /// One obligation as the JSONL contract gives it; fields after `provisional` are extras.
     public static func jsonLine(_ o: Obligation, asOf date: CivilDate, organizationName: String? = nil) -> String {
         var line = JSONLine()
+        addFields(o, asOf: date, organizationName: organizationName, to: &line)
+        return line.string
+    }
+
+    /// The fields of a scan line, in their order, added to `line` (also used by `explain`).
+    public static func addFields(_ o: Obligation, asOf date: CivilDate, organizationName: String? = nil, to line: inout JSONLine) {
         line.add("subject", o.subject)
         line.add("subject_type", o.subjectType.rawValue)
         line.add("kind", o.kind.rawValue)
@@ -27,7 +33,6 @@ public enum ObligationOutput {
         line.add("next_escalation", o.nextStep?.escalation.rawValue)
         line.add("next_escalation_from", o.nextStep?.from?.description)
         line.add("next_escalation_by", o.nextStep?.by?.date.description)
-        return line.string
     }
 
     public static let csvHeader = [

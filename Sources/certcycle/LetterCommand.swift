@@ -4,6 +4,14 @@ import CertCycleNotices
 import CertCycleRunner
 import Foundation
 
+/// An obligation kind named on the command line (`surveillance`, `corrective_action`, …).
+func parseObligationKind(_ text: String) throws -> ObligationKind {
+    guard let kind = ObligationKind(rawValue: text) else {
+        throw ValidationError("'\(text)' is not an obligation kind: use one of \(ObligationKind.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    return kind
+}
+
 struct LetterCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "letter",
@@ -21,12 +29,7 @@ struct LetterCommand: ParsableCommand {
     @Argument(help: "The certificate number (for appeals and applications: the certificate or organisation concerned).")
     var certificate: String
     @Argument(help: ArgumentHelp("The obligation kind: \(ObligationKind.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "kind"),
-              transform: { text in
-                  guard let kind = ObligationKind(rawValue: text) else {
-                      throw ValidationError("'\(text)' is not an obligation kind: use one of \(ObligationKind.allCases.map(\.rawValue).joined(separator: ", "))")
-                  }
-                  return kind
-              })
+              transform: parseObligationKind)
     var kind: ObligationKind
     @Option(help: ArgumentHelp("The appeal or application id, or the record (nonconformity, suspension, misuse case) when there are several.", valueName: "id"))
     var subject: String?

@@ -135,13 +135,7 @@ struct Explain: ParsableCommand {
     @OptionGroup var common: CommonOptions
     @OptionGroup var asOf: AsOfOption
     @Argument(help: "The certificate number.") var cert: String
-    @Argument(help: ArgumentHelp("Only this obligation kind.", valueName: "kind"),
-              transform: { text in
-                  guard let kind = ObligationKind(rawValue: text) else {
-                      throw ValidationError("'\(text)' is not an obligation kind: use one of \(ObligationKind.allCases.map(\.rawValue).joined(separator: ", "))")
-                  }
-                  return kind
-              })
+    @Argument(help: ArgumentHelp("Only this obligation kind.", valueName: "kind"), transform: parseObligationKind)
     var kind: ObligationKind?
     @Option(help: "text or json.") var format: TextOrJSON = .text
 
