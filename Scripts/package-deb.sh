@@ -55,16 +55,21 @@ chmod 0644 "$ROOT/usr/share/bash-completion/completions/certcycle"
 # credentials: add them in a drop-in, see Deploy/README.md).
 for unit in certcycle.service certcycle.timer certcycle-publish.service certcycle-publish.timer certcycle-failure@.service; do
   {
-    echo "# Installed by the certcycle package (from Deploy/systemd/$unit, adapted by Scripts/package-deb.sh)."
-    echo "# Change it with a drop-in (systemctl edit UNIT), not here: an upgrade replaces this file."
-    sed -e 's#/usr/local/bin/certcycle#/usr/bin/certcycle#g' \
+    echo "# Installed by the certcycle package from Deploy/systemd/$unit (explained there), adapted by"
+    echo "# Scripts/package-deb.sh: /usr/bin/certcycle; the system user certcycle and the group"
+    echo "# certcycle-staff, which reads the notices, instead of a dynamic user; no metrics file,"
+    echo "# prometheus group or credentials (add them with a drop-in: systemctl edit UNIT)."
+    echo "# An upgrade replaces this file."
+    # The originals' comments describe the dynamic user and the metrics: left out here.
+    sed -e '/^#/d' \
+        -e 's#/usr/local/bin/certcycle#/usr/bin/certcycle#g' \
         -e '/^DynamicUser=/d' \
         -e 's#^Group=certcycle$#Group=certcycle-staff#' \
         -e '/^SupplementaryGroups=prometheus/d' \
         -e '/^ReadWritePaths=-\/var\/lib\/prometheus/d' \
         -e '/^LoadCredential=/d' \
         -e 's# --metrics-file [^ ]*##' \
-        "Deploy/systemd/$unit"
+        "Deploy/systemd/$unit" | cat -s
   } > "$UNITS/$unit"
   chmod 0644 "$UNITS/$unit"
 done

@@ -50,6 +50,20 @@ struct PackageTests {
         #expect(lines.contains("Group=certcycle-staff"))
         #expect(lines.contains("UMask=0027"))
         #expect(!lines.contains { $0.hasPrefix("DynamicUser=") })
+        // The units load: systemd-analyze verify, with ExecStart pointed at the unpacked binary.
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze") {
+            let units = tmp.path("units")
+            try FileManager.default.createDirectory(atPath: units, withIntermediateDirectories: true)
+            let names = ["certcycle.service", "certcycle.timer", "certcycle-publish.service", "certcycle-publish.timer"]
+            for name in names {
+                let text = try String(contentsOfFile: root + "/usr/lib/systemd/system/" + name, encoding: .utf8)
+                try text.replacingOccurrences(of: "/usr/bin/certcycle", with: root + "/usr/bin/certcycle")
+                    .write(toFile: units + "/" + name, atomically: true, encoding: .utf8)
+            }
+            let verify = try runProcess("/usr/bin/systemd-analyze", ["verify", "--man=no"] + names.map { "./" + $0 }, in: units)
+            #expect(verify.status == 0, "\(verify.stderr)")
+            #expect(verify.stderr.isEmpty, "\(verify.stderr)")
+        }
         let deb = try DebianPackage.package()
         let depends = try runProcess("/usr/bin/dpkg-deb", ["-f", deb, "Depends"], in: tmp.path).stdout
         for library in ["libcurl", "libsqlite3", "adduser"] {
