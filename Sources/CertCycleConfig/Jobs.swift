@@ -124,6 +124,18 @@ public struct LetterPlan: Sendable, Hashable {
         self.manual = manual
     }
 
+    /// The template of the latest stage before `stage` that has one: the letter an obligation
+    /// first seen past that stage gets (the surveillance notice for one first seen while due).
+    public func earlierStageTemplate(before stage: Stage) -> String? {
+        let lifecycle: [Stage] = [.upcoming, .due, .overdue]
+        return lifecycle[..<lifecycle.firstIndex(of: stage)!].reversed().compactMap { stages[$0] }.first
+    }
+
+    /// The reminder thresholds (days before `due`) crossed on `date`.
+    public func crossedReminders(due: CivilDate, on date: CivilDate) -> [Int] {
+        reminderDaysBeforeDue.filter { date >= due.addingDays(-$0) }
+    }
+
     /// Every template the plan names.
     public var templates: [String] { (Array(stages.values) + [reminder, manual].compactMap { $0 }).sorted() }
 }

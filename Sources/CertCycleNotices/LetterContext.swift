@@ -91,7 +91,7 @@ public enum LetterContext {
         context["extra_audit"] = o.isExtraAudit
         context["clause"] = ClauseCitation.chinese(o.clause)
         context["escalation_clause"] = o.kind.escalationClause.map(ClauseCitation.chinese) ?? ""
-        context["received_on"] = (extras.receivedOn ?? o.receivedOn).map(chineseDate) ?? ""
+        context["received_on"] = o.receivedOn.map(chineseDate) ?? ""
         context["suspended_since"] = o.certificateSuspendedSince.map(chineseDate) ?? ""
         context["reason"] = o.reason ?? ""
         context["decision"] = extras.decision.map(paragraphs) ?? ""
@@ -195,23 +195,20 @@ public struct LetterHead: Sendable, Hashable {
 }
 
 /// What a letter knows beyond its records: its reference number, the reply deadline counted
-/// from the letter's own date, and the facts of a manual letter.
+/// from the letter's own date, and the answer of an appeal reply.
 public struct LetterExtras: Sendable, Hashable {
     public var reference: String?
     /// `respondWorkingDays` working days after the letter's date: what applies once a rule's own
     /// date has passed (RULES §8).
     public var respondBy: Dated?
     public var respondWorkingDays: Int
-    /// When an application or appeal was received (not-accepted notice, appeal reply).
-    public var receivedOn: CivilDate?
     /// The body's answer in an appeal reply, written by staff.
     public var decision: String?
 
-    public init(reference: String? = nil, respondBy: Dated? = nil, respondWorkingDays: Int = 5, receivedOn: CivilDate? = nil, decision: String? = nil) {
+    public init(reference: String? = nil, respondBy: Dated? = nil, respondWorkingDays: Int = 5, decision: String? = nil) {
         self.reference = reference
         self.respondBy = respondBy
         self.respondWorkingDays = respondWorkingDays
-        self.receivedOn = receivedOn
         self.decision = decision
     }
 }

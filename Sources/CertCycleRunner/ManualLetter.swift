@@ -47,10 +47,9 @@ extension NightlyRun {
         let found = try openObligation(request)
         let plan = jobs.letters[request.kind] ?? LetterPlan()
         let o = found.obligation
-        let earlier: [Stage] = Array([Stage.upcoming, .due, .overdue].prefix { $0 != o.stage }.reversed())
         var template: String? = plan.manual ?? plan.stages[o.stage]
         if template == nil, o.stage == .due { template = plan.reminder }
-        if template == nil { template = earlier.compactMap { plan.stages[$0] }.first }
+        if template == nil { template = plan.earlierStageTemplate(before: o.stage) }
         guard let template else {
             throw RunnerError(.input, "\(request.kind.rawValue) has no letter for its \(o.stage.rawValue) stage in \(jobs.directory)/obligations/\(request.kind.rawValue).toml")
         }

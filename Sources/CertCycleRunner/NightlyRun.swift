@@ -276,7 +276,7 @@ public struct NightlyRun {
             let o = found.obligation
             var rank = Progress.rank(stage: o.stage)
             if o.stage == .due {
-                let crossed = (jobs.letters[o.kind]?.reminderDaysBeforeDue ?? []).filter { scan.date >= o.due.addingDays(-$0) }
+                let crossed = jobs.letters[o.kind]?.crossedReminders(due: o.due, on: scan.date) ?? []
                 if let nearest = crossed.min() { rank = Progress.rank(reminderDays: nearest) }
             }
             map[found.key] = max(map[found.key] ?? rank, rank)
@@ -338,10 +338,7 @@ public struct NightlyRun {
                 var template = letterPlan.stages[o.stage]
                 if template == nil {
                     let earlierSeen = Stage.allCases.contains { $0 != o.stage && recordedStages.contains(found.key + "#" + $0.rawValue) }
-                    if !earlierSeen {
-                        let lifecycle: [Stage] = [.upcoming, .due, .overdue]
-                        template = lifecycle[..<lifecycle.firstIndex(of: o.stage)!].reversed().compactMap { letterPlan.stages[$0] }.first
-                    }
+                    if !earlierSeen { template = letterPlan.earlierStageTemplate(before: o.stage) }
                 }
                 let stage = o.stage.rawValue
                 plan.records.append(PlannedRecord(kind: "stage", key: stageKey, payload: { Self.stagePayload(found, stage: stage, letter: $0) }))
@@ -349,7 +346,7 @@ public struct NightlyRun {
             }
             // Reminders while due: one letter for the nearest threshold crossed, every crossed one recorded.
             if o.stage == .due, letterPlan.reminder != nil {
-                let crossed = letterPlan.reminderDaysBeforeDue.filter { date >= o.due.addingDays(-$0) }
+                let crossed = letterPlan.crossedReminders(due: o.due, on: date)
                 let fresh = crossed.filter { !recordedStages.contains(found.key + "#reminder-\($0)") }
                 if let nearest = fresh.min() {
                     for days in fresh.sorted(by: >) {
