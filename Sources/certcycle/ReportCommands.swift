@@ -105,9 +105,7 @@ struct Show: ParsableCommand {
             let configuration = try common.loadConfiguration()
             let jobs = try common.loadJobs(configuration)
             let register = try common.openRegister(configuration)
-            guard let file = try register.certificateFile(cert) else {
-                throw CLIError(.usage, "no certificate '\(cert)' in the register; `certcycle status` lists them")
-            }
+            let file = try requireCertificate(cert, in: register)
             let events = try register.deliveries(status: nil, endpoint: nil, certificate: cert, limit: 1000).map { delivery, event in
                 CertificateReport.EventDelivery(delivery: delivery, event: event,
                                                 attempts: try register.attempts(endpoint: delivery.endpoint, eventId: event.id))
@@ -144,9 +142,7 @@ struct Explain: ParsableCommand {
             let configuration = try common.loadConfiguration()
             let jobs = try common.loadJobs(configuration)
             let register = try common.openRegister(configuration)
-            guard let file = try register.certificateFile(cert) else {
-                throw CLIError(.usage, "no certificate '\(cert)' in the register; `certcycle status` lists them")
-            }
+            let file = try requireCertificate(cert, in: register)
             let date = asOf.date(configuration)
             let rules = jobs.rules
             var explanations = rules.explain(CertificateHistory(file), on: date, kind: kind)
@@ -215,4 +211,12 @@ struct ForecastCommand: ParsableCommand {
             out.flush()
         }
     }
+}
+
+/// The certificate's records, or exit 64 (a wrong argument, not bad data) naming it.
+func requireCertificate(_ cert: String, in register: any Register) throws -> CertificateFile {
+    guard let file = try register.certificateFile(cert) else {
+        throw CLIError(.usage, "no certificate '\(cert)' in the register; `certcycle status` lists them")
+    }
+    return file
 }
