@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
+        // The zip container of the monthly report's .xlsx (the SpreadsheetML inside is our own).
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
     targets: [
         // Pure domain: dates, calendars, rules, obligations, public status. No IO.
@@ -73,9 +75,10 @@ let package = Package(
         .target(
             name: "CertCycleRunner",
             dependencies: [
-                "CertCycleCore", "CertCycleRegister", "CertCycleConfig", "CertCycleNotices", "CertCyclePublish",
+                "CertCycleCore", "CertCycleRegister", "CertCycleConfig", "CertCycleNotices", "CertCyclePublish", "CertCycleCSV",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -155,6 +155,43 @@ public struct CertificationRules: Sendable {
         return o
     }
 
+    /// The monthly reports to CNCA outstanding on `date` (RULES §10): the report on month M opens
+    /// on the 1st of the next month and is due on its 10th, with no extension for holidays; it is
+    /// fulfilled from the day the report on M was generated (`generated`). Only reports due on or
+    /// after `trackedSince` (the day the register was adopted) are tracked: the body's reports
+    /// before certcycle are not its to know; and none on a month more than a year before
+    /// `date`'s. Oldest month first; the subject is the month.
+    public func regulatorReports(on date: CivilDate, trackedSince: CivilDate?, generated: [ReportMonth: CivilDate]) -> [Obligation] {
+        guard let since = trackedSince, since <= date else { return [] }
+        var result: [Obligation] = []
+        // The report due soonest on or after `since`: on the month before `since`'s month, or on
+        // that month itself when `since` is after its 10th.
+        var month = ReportMonth(containing: since).previous
+        if Self.reportDue(month) < since { month = month.next }
+        // A report more than a year overdue is no longer listed (a run far ahead would list
+        // thousands): the oldest listed is the one on the month a year before `date`'s month.
+        let current = ReportMonth(containing: date)
+        let oldest = current.adding(-12)
+        if month.index < oldest.index { month = oldest }
+        // Reports on the months before `date`'s have opened; the one on `date`'s own month shows
+        // only in its notice period (and never for December 9999, whose report would open in 10000).
+        while month.index <= current.index {
+            if month == current {
+                guard current.year < 9999 || current.month < 12,
+                      current.next.first.addingDays(-settings.settings(for: .regulatorReport).noticeDays) <= date else { break }
+            }
+            let done = generated[month].map { $0 <= date } ?? false
+            if !done, let o = obligation(.regulatorReport, subject: month.description, opens: month.next.first, due: Self.reportDue(month), on: date) {
+                result.append(o)
+            }
+            month = month.next
+        }
+        return result
+    }
+
+    /// The 10th of the month after `month`.
+    public static func reportDue(_ month: ReportMonth) -> CivilDate { month.next.first.addingDays(9) }
+
     // MARK: Public state and findings
 
     public func publicState(of history: CertificateHistory, on date: CivilDate) -> PublicState? {

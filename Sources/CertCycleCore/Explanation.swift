@@ -36,10 +36,14 @@ extension CertificationRules {
         }
     }
 
-    /// An appeal's or a not-acceptable application's obligation explained.
+    /// An appeal's, a not-acceptable application's or the body's monthly report's obligation explained.
     public func explain(_ obligation: Obligation, received: CivilDate, on date: CivilDate) -> Explanation {
         var e = Explanation(obligation: obligation, records: [], steps: [])
-        if obligation.kind == .appealReply {
+        if obligation.kind == .regulatorReport {
+            e.records.append(.init(table: "ledger", id: "monthly:\(obligation.subject)#1", summary: "账本中尚无 \(obligation.subject) 月度报告的生成记录"))
+            e.steps.append(.init(text: "报告月份 \(obligation.subject) 的次月 1 日 \(obligation.opens) 起可报送", date: obligation.opens, clause: "9.3.4"))
+            e.steps.append(.init(text: "报送期限为次月 10 日 \(obligation.due)，节假日不顺延", date: obligation.due, clause: "9.3.4"))
+        } else if obligation.kind == .appealReply {
             e.records.append(.init(table: "appeals", id: obligation.subject, summary: "收到日期 \(received)"))
             e.steps.append(.init(text: "申诉收到日 \(received) 加 60 日（日历日）为书面答复期限", date: obligation.due, clause: "10"))
         } else {
@@ -111,7 +115,7 @@ extension CertificationRules {
                 e.records.append(.init(table: "misuse", id: m.id, summary: "要求纠正日期 \(m.requestedOn)"))
                 e.steps.append(monthStep("纠正期限：要求纠正日加 2 个月", from: m.requestedOn, months: 2, clause: "9.3.3.1(7)"))
             }
-        case .appealReply, .applicationNotice:
+        case .appealReply, .applicationNotice, .regulatorReport:
             break
         }
     }

@@ -8,6 +8,8 @@ public enum ObligationKind: String, CaseIterable, Hashable, Sendable, Comparable
     case misuseCorrection = "misuse_correction"
     case appealReply = "appeal_reply"
     case applicationNotice = "application_notice"
+    /// The body's own: the monthly report to CNCA (RULES §10).
+    case regulatorReport = "regulator_report"
 
     public static func < (lhs: ObligationKind, rhs: ObligationKind) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
@@ -24,6 +26,7 @@ public enum ObligationKind: String, CaseIterable, Hashable, Sendable, Comparable
         case .misuseCorrection: "9.3.3.1(7)"
         case .appealReply: "10"
         case .applicationNotice: "6.1.5"
+        case .regulatorReport: "9.3.4"
         }
     }
 
@@ -33,7 +36,7 @@ public enum ObligationKind: String, CaseIterable, Hashable, Sendable, Comparable
         case .surveillance, .correctiveAction: .suspend
         case .suspensionLimit, .misuseCorrection: .withdraw
         case .certificateExpiry: .expire
-        case .recertificationApplication, .appealReply, .applicationNotice: .none
+        case .recertificationApplication, .appealReply, .applicationNotice, .regulatorReport: .none
         }
     }
 
@@ -45,7 +48,7 @@ public enum ObligationKind: String, CaseIterable, Hashable, Sendable, Comparable
         case .suspensionLimit: "9.3.3.1(5)"
         case .misuseCorrection: "9.3.3.1(7)"
         case .certificateExpiry: "9.3.5"
-        case .recertificationApplication, .appealReply, .applicationNotice: nil
+        case .recertificationApplication, .appealReply, .applicationNotice, .regulatorReport: nil
         }
     }
 
@@ -53,6 +56,7 @@ public enum ObligationKind: String, CaseIterable, Hashable, Sendable, Comparable
         switch self {
         case .appealReply: .appeal
         case .applicationNotice: .application
+        case .regulatorReport: .body
         default: .certificate
         }
     }
@@ -68,6 +72,7 @@ public enum ObligationKind: String, CaseIterable, Hashable, Sendable, Comparable
         case .misuseCorrection: "证书/标志误用纠正"
         case .appealReply: "申诉答复"
         case .applicationNotice: "不予受理通知"
+        case .regulatorReport: "认监委月度报告"
         }
     }
 }
@@ -91,7 +96,9 @@ public struct NextStep: Hashable, Sendable {
 }
 
 public enum SubjectType: String, Hashable, Sendable {
-    case certificate, appeal, application
+    /// `body`: the certification body's own obligation (the subject names what it is about,
+    /// e.g. the report month `2026-11`).
+    case certificate, appeal, application, body
 }
 
 public enum Escalation: String, Hashable, Sendable {

@@ -70,6 +70,12 @@ public protocol Register: Outbox, Sendable {
     /// Which of `keys` the ledger already has entries of `kind` for.
     func ledgerKeys(kind: String, among keys: [String]) throws -> Set<String>
 
+    /// The earliest as-of date whose run completed: the day the register was adopted.
+    func firstCompletedDay() throws -> CivilDate?
+
+    /// For each of `keys` the ledger has an entry of `kind` for, that entry's as-of date.
+    func ledgerDays(kind: String, among keys: [String]) throws -> [String: CivilDate]
+
     /// Every ledger entry in sequence order.
     func forEachLedgerEntry(_ body: (LedgerEntry) throws -> Void) throws
 }

@@ -451,6 +451,33 @@ public final class SQLiteRegister: Register {
         }
     }
 
+    public func firstCompletedDay() throws -> CivilDate? {
+        try dbQueue.read { db in
+            try String.fetchOne(db, sql: "SELECT min(as_of) FROM ledger WHERE kind = 'run'").flatMap { CivilDate(parsing: $0) }
+        }
+    }
+
+    public func ledgerDays(kind: String, among keys: [String]) throws -> [String: CivilDate] {
+        try dbQueue.read { db in
+            var found: [String: CivilDate] = [:]
+            var start = 0
+            while start < keys.count {
+                let chunk = Array(keys[start..<min(start + 500, keys.count)])
+                start += chunk.count
+                let sql = "SELECT key, as_of FROM ledger WHERE kind = ? AND key IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ",")))"
+                for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments([kind] + chunk)) {
+                    let key: String = row[0]
+                    let day: String = row[1]
+                    guard let date = CivilDate(parsing: day) else {
+                        throw RegisterError("ledger entry \(kind) \(key) has the as-of date '\(day)', which is not a date", kind: .damaged)
+                    }
+                    found[key] = min(found[key] ?? date, date)
+                }
+            }
+            return found
+        }
+    }
+
     public func ledgerKeys(kind: String, among keys: [String]) throws -> Set<String> {
         try dbQueue.read { db in
             var found: Set<String> = []

@@ -29,6 +29,31 @@ extension PostgresRegister {
         }
     }
 
+    public func firstCompletedDay() throws -> CivilDate? {
+        try withSession { session in
+            guard let row = try session.query("SELECT min(as_of) FROM ledger WHERE kind = 'run'", doing: "reading the ledger").rows.first else { return nil }
+            var r = CellReader(row)
+            return r.date()
+        }
+    }
+
+    public func ledgerDays(kind: String, among keys: [String]) throws -> [String: CivilDate] {
+        guard !keys.isEmpty else { return [:] }
+        return try withSession { session in
+            var binds = PostgresBindings()
+            binds.append(kind)
+            binds.append(keys)
+            var found: [String: CivilDate] = [:]
+            for row in try session.query("SELECT key, as_of FROM ledger WHERE kind = $1 AND key = ANY($2)", binds, doing: "reading the ledger").rows {
+                var r = CellReader(row)
+                let key = r.requiredText()
+                let date = r.requiredDate()
+                found[key] = min(found[key] ?? date, date)
+            }
+            return found
+        }
+    }
+
     public func ledgerKeys(kind: String, among keys: [String]) throws -> Set<String> {
         guard !keys.isEmpty else { return [] }
         return try withSession { session in

@@ -38,8 +38,10 @@ public struct LedgerRollback {
         public var folders: [String] = []
         /// Folders of letters issued on purpose (`manual/YYYY-MM-DD-SNN`) dated after the date.
         public var manualFolders: [String] = []
+        /// Monthly reports' folders under `NOTICES/reports/` whose records are removed.
+        public var reportFolders: [String] = []
 
-        public var isEmpty: Bool { firstSeq == nil && folders.isEmpty && manualFolders.isEmpty }
+        public var isEmpty: Bool { firstSeq == nil && folders.isEmpty && manualFolders.isEmpty && reportFolders.isEmpty }
     }
 
     public struct Outcome: Sendable {
@@ -59,6 +61,11 @@ public struct LedgerRollback {
                 if plan.firstSeq == nil { plan.firstSeq = entry.seq }
                 plan.entries += 1
                 if entry.kind == "run" { plan.days.append(entry.asOf) }
+                if entry.kind == MonthlyReportRecord.ledgerKind,
+                   let object = try? JSONSerialization.jsonObject(with: Data(entry.payload.utf8)) as? [String: Any],
+                   let folder = object["folder"] as? String, folder.hasPrefix(MonthlyReportWriter.reportsFolder + "/") {
+                    plan.reportFolders.append(String(folder.dropFirst(MonthlyReportWriter.reportsFolder.count + 1)))
+                }
             } else if plan.firstSeq != nil, mixed == nil {
                 mixed = entry
             }
@@ -82,12 +89,7 @@ public struct LedgerRollback {
 
     /// Removes what `plan(after:)` finds, holding the run lock so that no run works meanwhile.
     public func apply(after date: CivilDate, holder: String) throws -> Outcome {
-        let lock: any RunLock
-        do {
-            lock = try register.acquireRunLock(holder: holder)
-        } catch let held as RunLockHeld {
-            throw RunnerError(.locked, "\(held.description); the rollback stops. Try again later")
-        }
+        let lock = try runLock(register, holder: holder, then: "the rollback stops. Try again later")
         defer { lock.release() }
         let plan = try plan(after: date)
         var outcome = Outcome(plan: plan)
@@ -101,6 +103,10 @@ public struct LedgerRollback {
         let manual = NoticeFolderWriter(root: notices.root + "/" + NightlyRun.manualFolder)
         for folder in plan.manualFolders {
             outcome.movedFolders.append(try manual.setAside(folder, as: "rolled-back"))
+        }
+        let reports = NoticeFolderWriter(root: notices.root + "/" + MonthlyReportWriter.reportsFolder)
+        for folder in plan.reportFolders where FileManager.default.fileExists(atPath: reports.folderPath(folder)) {
+            outcome.movedFolders.append(try reports.setAside(folder, as: "rolled-back"))
         }
         return outcome
     }

@@ -28,6 +28,7 @@ public struct LedgerVerifier {
         var hashes: [Int: String] = [:]
         var recordedFolders: [String: String] = [:]
         var manualLetters: [String: String] = [:]
+        var reports: [String: String] = [:]
         try register.forEachLedgerEntry { entry in
             result.entries += 1
             let expectedSeq = (previous?.seq ?? 0) + 1
@@ -44,6 +45,7 @@ public struct LedgerVerifier {
             hashes[entry.seq] = entry.hash
             if entry.kind == "notice" { recordedFolders[entry.key] = entry.payload }
             if entry.kind == "letter" { manualLetters[entry.key] = entry.payload }
+            if entry.kind == MonthlyReportRecord.ledgerKind { reports[entry.key] = entry.payload }
             previous = entry
         }
         for (folder, payload) in recordedFolders.sorted(by: { $0.key < $1.key }) {
@@ -70,8 +72,10 @@ public struct LedgerVerifier {
                 result.problems.append("letter folder \(NightlyRun.manualFolder)/\(name) is not in the ledger: added after the fact, or left by a command that did not finish")
             }
         }
+        checkReports(reports, hashes: hashes, into: &result)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: notices.root)) ?? []
-        for name in names.sorted() where !name.hasPrefix(".") && name != NoticeFolderWriter.indexName && name != NightlyRun.manualFolder {
+        for name in names.sorted() where !name.hasPrefix(".") && name != NoticeFolderWriter.indexName && name != NightlyRun.manualFolder
+            && name != MonthlyReportWriter.reportsFolder {
             if name.contains(".unrecorded-") || name.contains(".rolled-back-") {
                 result.setAside.append(name)
             } else if recordedFolders[name] == nil {
@@ -79,6 +83,33 @@ public struct LedgerVerifier {
             }
         }
         return result
+    }
+
+    /// Reports made into `NOTICES/reports/` are checked like notice folders; one written with
+    /// `--out` elsewhere is the caller's to keep (its hashes are in the record).
+    private func checkReports(_ reports: [String: String], hashes: [Int: String], into result: inout Result) {
+        let prefix = MonthlyReportWriter.reportsFolder + "/"
+        var recorded: Set<String> = []
+        for (key, payload) in reports.sorted(by: { $0.key < $1.key }) {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any],
+                  let folder = object["folder"] as? String
+            else {
+                result.problems.append("ledger record of report \(key) cannot be read")
+                continue
+            }
+            guard folder.hasPrefix(prefix) else { continue }
+            recorded.insert(String(folder.dropFirst(prefix.count)))
+            result.folders += 1
+            checkFolder(folder, payload: payload, hashes: hashes, into: &result)
+        }
+        let root = notices.root + "/" + MonthlyReportWriter.reportsFolder
+        for name in ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).sorted() where !name.hasPrefix(".") {
+            if name.contains("-unrecorded-") || name.contains(".rolled-back-") {
+                result.setAside.append(prefix + name)
+            } else if !recorded.contains(name) {
+                result.problems.append("report folder \(prefix)\(name) is not in the ledger: added after the fact, or left by a command that did not finish")
+            }
+        }
     }
 
     private func checkFolder(_ folder: String, payload: String, hashes: [Int: String], into result: inout Result) {

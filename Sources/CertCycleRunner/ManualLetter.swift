@@ -56,12 +56,7 @@ extension NightlyRun {
         if request.kind == .appealReply, (request.decision ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw RunnerError(.input, "an appeal reply needs the body's answer: give it with --decision FILE")
         }
-        let lock: any RunLock
-        do {
-            lock = try register.acquireRunLock(holder: holder)
-        } catch let held as RunLockHeld {
-            throw RunnerError(.locked, "\(held.description); try again when it has finished")
-        }
+        let lock = try runLock(register, holder: holder)
         defer { lock.release() }
 
         // The day's manual letters are numbered S01, S02, … in the order they were issued.

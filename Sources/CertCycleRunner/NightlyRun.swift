@@ -121,11 +121,12 @@ public struct NightlyRun {
         var recordedThisRun: Set<String> = []
         // A catch-up knows where each obligation stands on its last day: a letter overtaken by
         // then is not written (RULES §8). That day's scan is kept for the day itself.
-        let finalScan = first < asOf ? try scanRegister(on: asOf) : nil
+        let adoptedOn = last == nil ? first : nil
+        let finalScan = first < asOf ? try scanRegister(on: asOf, adoptedOn: adoptedOn) : nil
         let finalProgress = finalScan.map(progress)
         var day = first
         while day <= asOf {
-            let scan = day == asOf ? try finalScan ?? scanRegister(on: day) : try scanRegister(on: day)
+            let scan = day == asOf ? try finalScan ?? scanRegister(on: day, adoptedOn: adoptedOn) : try scanRegister(on: day, adoptedOn: adoptedOn)
             let outcome = try runDay(day, scan: scan, firstNight: last == nil && day == first, finalProgress: finalProgress,
                                      chain: &chain, previousManifest: &previousManifest, dryRun: dryRun, recordedThisRun: &recordedThisRun)
             report.days.append(outcome)
@@ -408,7 +409,9 @@ public struct NightlyRun {
     }
 
     /// Reads the whole register once for `date`: obligations, public changes, findings.
-    private func scanRegister(on date: CivilDate) throws -> DayScan {
+    /// `adoptedOn`: the run's first day when no run has completed yet (the body's own
+    /// obligations are tracked from the register's first night).
+    private func scanRegister(on date: CivilDate, adoptedOn: CivilDate? = nil) throws -> DayScan {
         let rules = jobs.rules
         var scan = DayScan(date: date)
         try register.forEachCertificate { file in
@@ -432,7 +435,7 @@ public struct NightlyRun {
             }
             scan.findings += rules.findings(of: history, on: date)
         }
-        let others = try RegisterScan(register: register, rules: rules).otherObligations(on: date)
+        let others = try RegisterScan(register: register, rules: rules).otherObligations(on: date, adoptedOn: adoptedOn)
         let organizations = try register.organizations(Set(others.compactMap(\.organization)))
         for o in others {
             scan.obligations.append(FoundObligation(obligation: o, organization: o.organization.flatMap { organizations[$0] },

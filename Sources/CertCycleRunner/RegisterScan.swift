@@ -26,10 +26,30 @@ public struct RegisterScan {
         for obligation in try otherObligations(on: date) { try body(obligation, nil) }
     }
 
-    /// The obligations whose subject is not a certificate: appeals', then not-acceptable applications'.
-    public func otherObligations(on date: CivilDate) throws -> [Obligation] {
+    /// The obligations whose subject is not a certificate: appeals', then not-acceptable
+    /// applications', then the body's own (the monthly reports to CNCA, tracked from the first
+    /// completed run, or from `adoptedOn` on a register's first night).
+    public func otherObligations(on date: CivilDate, adoptedOn: CivilDate? = nil) throws -> [Obligation] {
         try register.appeals().compactMap { rules.obligation(of: $0, on: date) }
             + register.notAcceptedApplications().compactMap { rules.obligation(of: $0, on: date) }
+            + bodyObligations(on: date, adoptedOn: adoptedOn)
+    }
+
+    /// The body's monthly reports outstanding on `date` (RULES §10).
+    public func bodyObligations(on date: CivilDate, adoptedOn: CivilDate? = nil) throws -> [Obligation] {
+        guard let since = try register.firstCompletedDay() ?? adoptedOn, since <= date else { return [] }
+        var months: [ReportMonth] = []
+        var month = ReportMonth(containing: since).previous
+        let current = ReportMonth(containing: date)
+        if month.index < current.index - 12 { month = current.adding(-12) }
+        while month.index <= current.index {
+            months.append(month)
+            month = month.next
+        }
+        let days = try register.ledgerDays(kind: MonthlyReportRecord.ledgerKind, among: months.map(MonthlyReportRecord.firstKey))
+        var generated: [ReportMonth: CivilDate] = [:]
+        for m in months { if let day = days[MonthlyReportRecord.firstKey(m)] { generated[m] = day } }
+        return rules.regulatorReports(on: date, trackedSince: since, generated: generated)
     }
 
     /// Every certificate issued by `date`, with its public state, in `cert_no` order.

@@ -1,3 +1,15 @@
+import CertCycleRegister
+
+/// The run lock for work other than the nightly run, or `RunnerError(.locked)` naming the
+/// holder and, in `then`, what the operator should do.
+func runLock(_ register: any Register, holder: String, then advice: String = "try again when it has finished") throws -> any RunLock {
+    do {
+        return try register.acquireRunLock(holder: holder)
+    } catch let held as RunLockHeld {
+        throw RunnerError(.locked, "\(held.description); \(advice)")
+    }
+}
+
 /// Why the nightly run stopped, with the exit code the CLI maps it to.
 public struct RunnerError: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable {

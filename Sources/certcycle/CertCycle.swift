@@ -13,7 +13,7 @@ struct CertCycle: AsyncParsableCommand {
         version: Version.text,
         subcommands: [
             Demo.self, Run.self, Publish.self, OutboxCommand.self, Import.self, Export.self, Generate.self, Scan.self, Status.self, Show.self,
-            LedgerCommand.self, LetterCommand.self, Explain.self, ForecastCommand.self, ManDaysCommand.self, Evaluate.self, CalendarCommand.self, MigrateStore.self,
+            LedgerCommand.self, LetterCommand.self, ReportCommand.self, Explain.self, ForecastCommand.self, ManDaysCommand.self, Evaluate.self, CalendarCommand.self, MigrateStore.self,
         ]
     )
 }

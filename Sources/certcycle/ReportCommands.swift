@@ -5,6 +5,7 @@ import CertCycleConfig
 import CertCycleCore
 import CertCycleCSV
 import CertCycleRegister
+import CertCycleRunner
 import Foundation
 
 struct Scan: ParsableCommand {
@@ -219,4 +220,62 @@ func requireCertificate(_ cert: String, in register: any Register) throws -> Cer
         throw CLIError(.usage, "no certificate '\(cert)' in the register; `certcycle status` lists them")
     }
     return file
+}
+
+/// `certcycle report …`: reports for the regulator.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Reports for the regulator (CNCA).",
+        subcommands: [MonthlyReportCommand.self]
+    )
+}
+
+struct MonthlyReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "monthly",
+        abstract: "The monthly report to CNCA: an .xlsx workbook of four sheets and the same sheets as CSV (recorded in the ledger).",
+        discussion: """
+        For the month given: certificates issued and renewed (a cycle decided in the month), public status \
+        changes (suspended, restored, withdrawn, expired, scope and star changes), audits whose on-site work \
+        ended in the month, and the certified organisations these concern. Sheet and column names come from \
+        Jobs/reports/monthly.toml. The first report on a month fulfils that month's regulator_report \
+        obligation (due on the 10th of the next month). Without --out the files go into a new folder \
+        NOTICES/reports/YYYY-MM[-N]/.
+        """
+    )
+
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var asOf: AsOfOption
+    @Option(help: ArgumentHelp("The month reported on.", valueName: "YYYY-MM"), transform: parseReportMonth)
+    var month: ReportMonth
+    @Option(help: ArgumentHelp("Write the files into this folder instead of NOTICES/reports/YYYY-MM/.", valueName: "dir"))
+    var out: String?
+    @Option(help: ArgumentHelp("Where the notices go (default: the configuration's notices, else ./notices).", valueName: "dir"))
+    var notices: String?
+
+    func run() throws {
+        try runReporting {
+            let configuration = try common.loadConfiguration()
+            let jobs = try common.loadJobs(configuration)
+            let layout = try ReportLayout.load(jobs: jobs.directory)
+            let register = try common.openRegister(configuration)
+            let writer = MonthlyReportWriter(register: register, jobs: jobs, layout: layout, holder: processDescription())
+            let result = try writer.write(month: month, generatedOn: asOf.date(configuration),
+                                          notices: NoticeFolderWriter(root: notices ?? configuration.notices), outDirectory: out)
+            let c = result.counts
+            print("\(month.chineseName)认证数据：证书 \(c.certificates) 张（初次 \(c.issued)，再认证 \(c.renewed)），状态变更 \(c.statusChanges) 项，"
+                + "审查 \(c.audits) 次，组织 \(c.organizations) 家")
+            print("\(result.folder)/")
+            for file in result.files { print("  \(file)") }
+        }
+    }
+}
+
+/// `2026-11`.
+func parseReportMonth(_ text: String) throws -> ReportMonth {
+    guard let month = ReportMonth(parsing: text) else {
+        throw ValidationError("'\(text)' is not a month: write it as YYYY-MM, e.g. 2026-11")
+    }
+    return month
 }

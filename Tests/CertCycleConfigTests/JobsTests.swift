@@ -197,3 +197,49 @@ struct EndpointConfigurationTests {
         #expect(try result.get().endpoints.first?.url == "http://127.0.0.1:8080/hook")
     }
 }
+
+@Suite("Jobs/reports/monthly.toml: the monthly report's layout")
+struct ReportLayoutTests {
+    @Test("the shipped layout names the four sheets of RULES §10, every column a known field")
+    func shipped() throws {
+        let layout = try ReportLayout.load(jobs: shippedJobs)
+        #expect(layout.sheets.map(\.name) == ["证书信息", "证书状态变更", "审核活动", "获证组织"])
+        #expect(layout.sheets.map(\.id) == ReportSheet.allCases)
+        for sheet in layout.sheets { #expect(sheet.columns.allSatisfy { sheet.id.fields.contains($0.field) }) }
+        #expect(layout.fileName(for: ReportMonth(parsing: "2026-11")!) == "CNCA-monthly-2026-11")
+    }
+
+    @Test("a changed official template is followed: renamed sheet, columns dropped and reordered")
+    func edited() throws {
+        let tmp = try TemporaryFolder()
+        defer { tmp.cleanUp() }
+        let path = tmp.path("Jobs/reports/monthly.toml")
+        try FileManager.default.createDirectory(atPath: tmp.path("Jobs/reports"), withIntermediateDirectories: true)
+        var text = "file = \"月报-{month}\"\n"
+        for (id, name) in [("organizations", "组织"), ("certificates", "证书"), ("status_changes", "变更"), ("audits", "审核")] {
+            text += "[[sheet]]\nid = \"\(id)\"\nname = \"\(name)\"\ncolumns = [{ field = \"org_name\", title = \"名称\" }]\n"
+        }
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let layout = try ReportLayout.load(jobs: tmp.path("Jobs"))
+        #expect(layout.sheets.map(\.name) == ["组织", "证书", "变更", "审核"])
+        #expect(layout.fileName(for: ReportMonth(parsing: "2027-01")!) == "月报-2027-01")
+    }
+
+    @Test("a bad layout stops with one line naming the file, the sheet and the problem", arguments: [
+        ("[[sheet]]\nid = \"audits\"\nname = \"审核\"\ncolumns = [{ field = \"colour\", title = \"颜色\" }]\n", "sheet 'audits', column 1: 'field' must be one of"),
+        ("[[sheet]]\nid = \"audits\"\nname = \"审核/活动\"\ncolumns = [{ field = \"kind\", title = \"类型\" }]\n", "cannot be a sheet name"),
+        ("[[sheet]]\nid = \"audits\"\nname = \"审核\"\ncolumns = [{ field = \"kind\", title = \"类型\" }]\n", "sheet 'certificates' is missing"),
+        ("[[sheet]]\nid = \"payments\"\nname = \"付款\"\ncolumns = []\n", "'id' must be one of certificates"),
+        ("file = \"../../etc/x\"\n", "'file' must be a plain file name"),
+    ])
+    func bad(content: String, message: String) throws {
+        let tmp = try TemporaryFolder()
+        defer { tmp.cleanUp() }
+        try FileManager.default.createDirectory(atPath: tmp.path("Jobs/reports"), withIntermediateDirectories: true)
+        try content.write(toFile: tmp.path("Jobs/reports/monthly.toml"), atomically: true, encoding: .utf8)
+        let error = #expect(throws: ConfigError.self) { try ReportLayout.load(jobs: tmp.path("Jobs")) }
+        #expect(error?.description.contains("monthly.toml: ") == true)
+        #expect(error?.description.contains(message) == true, "\(error?.description ?? "")")
+        #expect(error?.description.contains("\n") == false)
+    }
+}

@@ -64,3 +64,22 @@ struct OutputTests {
         #expect(ObligationOutput.tableRow(overdue, asOf: CivilDate(year: 2026, month: 2, day: 20)!)[6] == "剩 0 天")
     }
 }
+
+@Suite("SpreadsheetML cells")
+struct SpreadsheetMLTests {
+    @Test("text cells are inline strings: a formula stays text, markup is escaped, controls use the _xHHHH_ escape")
+    func cellsAreText() {
+        let row = SpreadsheetML.row([.text("=HYPERLINK(\"http://x\",\"点\")"), .number(2.5), .empty, .text("a\u{1}b\rc_x0041_")], number: 7)
+        #expect(row == #"<row r="7"><c r="A7" t="inlineStr"><is><t xml:space="preserve">=HYPERLINK("http://x","点")</t></is></c><c r="B7" s="2"><v>2.5</v></c><c r="D7" t="inlineStr"><is><t xml:space="preserve">a_x0001_b_x000D_c_x005F_x0041_</t></is></c></row>"#)
+        #expect(SpreadsheetML.cellText("<b>&</b>") == "&lt;b&gt;&amp;&lt;/b&gt;")
+        #expect(SpreadsheetML.cellText(String(repeating: "证", count: 40_000)).count == SpreadsheetML.maxCellCharacters)
+    }
+
+    @Test("column names run A…Z, AA…; the workbook quotes sheet names in its filter ranges")
+    func names() {
+        #expect([1, 26, 27, 52, 703].map(SpreadsheetML.columnName) == ["A", "Z", "AA", "AZ", "AAA"])
+        let workbook = SpreadsheetML.workbook([.init(name: "组织's", columns: 3, rows: 10)])
+        #expect(workbook.contains("'组织''s'!$A$1:$C$11"))
+        #expect(workbook.contains(#"<sheet name="组织's" sheetId="1" r:id="rId1"/>"#))
+    }
+}
