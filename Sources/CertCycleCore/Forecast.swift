@@ -35,6 +35,8 @@ public struct Forecast: Sendable {
     public init(rules: CertificationRules, asOf: CivilDate, months count: Int) {
         self.rules = rules
         let (year, month, _) = asOf.parts
+        // Never past December 9999, the last month a date can be in.
+        let count = min(count, 9999 * 12 + 11 - (year * 12 + month - 1) + 1)
         months = (0..<count).map { i in
             let index = year * 12 + (month - 1) + i
             return ForecastMonth(year: index / 12, month: index % 12 + 1)

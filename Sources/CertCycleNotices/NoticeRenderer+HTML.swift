@@ -19,7 +19,8 @@ extension NoticeRenderer {
         page.statusChanges(layout)
         page.findings(layout)
         page.letters(layout)
-        page.raw("<footer>由 certcycle 生成 · 数据截至 \(day.asOf.description) · <a href=\"../index.html\">全部日期</a></footer>\n")
+        page.raw("<footer>由 certcycle 生成 · 数据截至 \(day.asOf.description) · <a href=\"../index.html\">全部日期</a>"
+            + " · <a href=\"../\(NoticeRenderer.forecastFileName(day.asOf))\">未来 12 个月工作量预测</a></footer>\n")
         page.raw("<script>\n\(HTMLPage.filterScript)</script>\n</body>\n</html>\n")
         return page.out
     }

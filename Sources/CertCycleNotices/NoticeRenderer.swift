@@ -1,4 +1,4 @@
-import CertCycleCore
+public import CertCycleCore
 import CertCycleCSV
 
 /// Renders one day's notice files from a `DayNotices`: the staff digest (HTML and Markdown) and
@@ -9,6 +9,12 @@ import CertCycleCSV
 /// re-rendered. Each file is built in one `String` with its capacity reserved up front, so a
 /// digest of 100,000 obligations renders in linear time.
 public enum NoticeRenderer {
+    /// The forecast page of `date`'s month at the notices root, which each digest links:
+    /// `forecast-2026-12.html`.
+    public static func forecastFileName(_ date: CivilDate) -> String {
+        "forecast-\(ReportMonth(containing: date)).html"
+    }
+
     /// `obligations.csv`: a UTF-8 byte-order mark (so Excel reads the Chinese), the Chinese header
     /// of `ObligationOutput.staffCSVHeader`, then one row per obligation in staff order (overdue first).
     public static func obligationsCSV(_ day: DayNotices) -> String {

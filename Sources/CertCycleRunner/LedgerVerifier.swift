@@ -74,7 +74,7 @@ public struct LedgerVerifier {
         }
         checkReports(reports, hashes: hashes, into: &result)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: notices.root)) ?? []
-        for name in names.sorted() where !name.hasPrefix(".") && name != NoticeFolderWriter.indexName && name != NightlyRun.manualFolder
+        for name in names.sorted() where !name.hasPrefix(".") && !NoticeFolderWriter.isRootPage(name) && name != NightlyRun.manualFolder
             && name != MonthlyReportWriter.reportsFolder {
             if name.contains(".unrecorded-") || name.contains(".rolled-back-") {
                 result.setAside.append(name)

@@ -138,8 +138,26 @@ public struct NightlyRun {
             ])
             day = day.addingDays(1)
         }
-        if !dryRun, !report.days.isEmpty { writeIndex() }
+        if !dryRun, !report.days.isEmpty {
+            writeIndex()
+            writeForecast(asOf)
+        }
         return report
+    }
+
+    /// The month's forecast page the digests link (RULES §10), written by the month's first run:
+    /// one more pass over the register once a month, not every night. Like the index, it is not
+    /// in the ledger; a failure is logged and the run goes on.
+    private func writeForecast(_ date: CivilDate) {
+        let name = NoticeRenderer.forecastFileName(date)
+        guard !FileManager.default.fileExists(atPath: notices.root + "/" + name) else { return }
+        do {
+            var forecast = Forecast(rules: jobs.rules, asOf: date, months: 12)
+            try register.forEachCertificate { forecast.add(CertificateHistory($0)) }
+            try notices.writeRootPage(name, ForecastOutput.html(forecast.months, bodyName: jobs.runner.bodyName, asOf: date))
+        } catch {
+            logger.warning("cannot write the month's forecast page", metadata: ["file": "\(name)", "error": "\(error)"])
+        }
     }
 
     /// `NOTICES/index.html`, linking every day's folder.

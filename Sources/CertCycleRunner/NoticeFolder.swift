@@ -126,9 +126,14 @@ public struct NoticeFolderWriter: Sendable {
 
     /// `index.html` at the root, replaced whole (written aside, then renamed).
     public func writeIndex(_ html: String) throws {
-        let path = root + "/" + Self.indexName
+        try writeRootPage(Self.indexName, html)
+    }
+
+    /// A page at the root beside the day folders (the index, a month's forecast), replaced whole.
+    public func writeRootPage(_ name: String, _ html: String) throws {
+        let path = root + "/" + name
         // `.tmp-` like a folder being written: a run killed here leaves it for the next to remove.
-        let temporary = root + "/.tmp-index-\(getpid()).html"
+        let temporary = root + "/.tmp-\(getpid())-" + name
         try? FileManager.default.removeItem(atPath: temporary)
         try Self.writeSynced(Data(html.utf8), to: temporary)
         guard rename(temporary, path) == 0 else {
@@ -137,8 +142,14 @@ public struct NoticeFolderWriter: Sendable {
         }
     }
 
-    /// The page at the root that links every day; the one file a run rewrites.
+    /// The page at the root that links every day; rewritten by every run.
     public static let indexName = "index.html"
+
+    /// True for the pages at the root that are not in the ledger: the index and the monthly
+    /// forecasts (`forecast-YYYY-MM.html`, written by the month's first run).
+    public static func isRootPage(_ name: String) -> Bool {
+        name == indexName || (name.hasPrefix("forecast-") && name.hasSuffix(".html") && name.utf8.count == "forecast-2026-12.html".utf8.count)
+    }
 
     // MARK: Helpers
 

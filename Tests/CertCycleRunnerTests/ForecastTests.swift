@@ -49,6 +49,25 @@ struct ForecastTests {
         #expect(totals.surveillance > 20 && totals.expiring > 5 && totals.applications > 5, "the register must exercise every count: \(totals)")
     }
 
+    @Test("the month's first run writes the forecast page every digest of the month links; later runs keep it; ledger verify passes")
+    func digestLinksTheMonthsForecast() throws {
+        let fixture = try RunFixture(certificates: 40, seed: 9, around: "2026-06-30")
+        defer { fixture.cleanUp() }
+        _ = try fixture.nightly().run(asOf: day("2026-06-29"))
+        let page = fixture.noticesRoot + "/forecast-2026-06.html"
+        let first = try #require(FileManager.default.contents(atPath: page))
+        #expect(String(decoding: first, as: UTF8.self).contains("<svg role=\"img\""))
+        try Data("kept".utf8).write(to: URL(fileURLWithPath: page))
+        _ = try fixture.nightly().run(asOf: day("2026-06-30"))
+        #expect(FileManager.default.contents(atPath: page) == Data("kept".utf8))
+        let digest = String(decoding: try #require(FileManager.default.contents(atPath: fixture.noticesRoot + "/2026-06-30/digest.html")), as: UTF8.self)
+        #expect(digest.contains(#"<a href="../forecast-2026-06.html">未来 12 个月工作量预测</a>"#))
+        _ = try fixture.nightly().run(asOf: day("2026-07-01"))
+        #expect(FileManager.default.fileExists(atPath: fixture.noticesRoot + "/forecast-2026-07.html"))
+        let verified = try fixture.verify()
+        #expect(verified.problems.isEmpty, "\(verified.problems)")
+    }
+
     @Test("JSONL has the contract's fields; CSV is for Excel; the HTML page has an SVG chart and no script")
     func outputs() {
         var m = ForecastMonth(year: 2026, month: 4)

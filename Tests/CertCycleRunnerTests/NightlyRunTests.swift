@@ -131,7 +131,7 @@ struct NightlyRunTests {
         _ = try fixture.nightly().run(asOf: day("2026-06-30"))
         let folder = fixture.noticesRoot + "/2026-06-30"
         let names = try FileManager.default.contentsOfDirectory(atPath: fixture.noticesRoot)
-        #expect(names.sorted() == ["2026-06-30", "index.html"])
+        #expect(names.sorted() == ["2026-06-30", "forecast-2026-06.html", "index.html"])
         for name in ["digest.html", "digest.md", "obligations.csv", "manifest.json"] {
             let attributes = try FileManager.default.attributesOfItem(atPath: folder + "/" + name)
             #expect((attributes[.posixPermissions] as? Int) == 0o444)
