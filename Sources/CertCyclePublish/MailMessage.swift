@@ -68,10 +68,10 @@ public struct MailMessage: Sendable, Hashable {
         header("Auto-Submitted", "auto-generated")
         let alternative = boundaryBase + "a"
         func textParts() -> String {
-            guard let html else { return MIME.part(contentType: "text/plain; charset=utf-8", data: Data(text.utf8)) }
+            guard let html else { return MIME.part(contentType: "text/plain; charset=utf-8", data: MIME.canonicalText(text)) }
             var body = "Content-Type: multipart/alternative; boundary=\"\(alternative)\"\r\n\r\n"
-            body += "--\(alternative)\r\n" + MIME.part(contentType: "text/plain; charset=utf-8", data: Data(text.utf8))
-            body += "--\(alternative)\r\n" + MIME.part(contentType: "text/html; charset=utf-8", data: Data(html.utf8))
+            body += "--\(alternative)\r\n" + MIME.part(contentType: "text/plain; charset=utf-8", data: MIME.canonicalText(text))
+            body += "--\(alternative)\r\n" + MIME.part(contentType: "text/html; charset=utf-8", data: MIME.canonicalText(html))
             body += "--\(alternative)--\r\n"
             return body
         }
@@ -99,6 +99,19 @@ public enum MIME {
         var out = "Content-Type: \(contentType)\r\nContent-Transfer-Encoding: base64\r\n"
         if let disposition { out += "Content-Disposition: \(disposition)\r\n" }
         return out + "\r\n" + base64Lines(data)
+    }
+
+    /// Text in its canonical form (RFC 2046 §4.1.1): every line ending in CRLF, whatever the
+    /// file had, since base64 carries the line ends as they are.
+    public static func canonicalText(_ text: String) -> Data {
+        var out = Data(capacity: text.utf8.count + text.utf8.count / 16)
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if byte == 0x0A, previous != 0x0D { out.append(0x0D) }
+            out.append(byte)
+            previous = byte
+        }
+        return out
     }
 
     /// Base64 in lines of at most 76 characters, each ending in CRLF (RFC 2045 §6.8).

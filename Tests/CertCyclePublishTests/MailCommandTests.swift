@@ -68,7 +68,8 @@ struct MailCommandTests {
         for name in days {
             let folder = tmp.path("notices/\(name)/letters")
             for file in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where file.hasSuffix(".txt") {
-                files.insert(try String(contentsOfFile: folder + "/" + file, encoding: .utf8))
+                // As sent: canonical text, CRLF line ends.
+                files.insert(try String(contentsOfFile: folder + "/" + file, encoding: .utf8).replacingOccurrences(of: "\n", with: "\r\n"))
             }
         }
         #expect(letterMail.allSatisfy { files.contains($0.part("text/plain")?.text ?? "") })

@@ -42,7 +42,8 @@ struct MailDeliveryTests {
             #expect(Set(digests.map(\.envelope.rcpt_tos)) == [["qa@example.cn"], ["lead@example.cn"]], "\(dayName)")
             let html = try String(contentsOfFile: fixture.folder.path("notices/\(dayName)/digest.html"), encoding: .utf8)
             for message in digests {
-                #expect(message.part("text/html")?.text == html)
+                // Sent in canonical form, CRLF line ends.
+                #expect(message.part("text/html")?.text == html.replacingOccurrences(of: "\n", with: "\r\n"))
                 #expect(message.parts.contains { $0.filename == "obligations-\(dayName).csv" })
             }
         }

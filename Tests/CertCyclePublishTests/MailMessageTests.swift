@@ -80,6 +80,11 @@ struct MailMessageTests {
         #expect(Self.message().rendered() == Self.message().rendered())
     }
 
+    @Test("text parts are sent in canonical form: every line ends in CRLF")
+    func canonicalText() {
+        #expect(MIME.canonicalText("a\nb\r\nc\n") == Data("a\r\nb\r\nc\r\n".utf8))
+    }
+
     @Test("the From display name is encoded, the address left bare")
     func fromHeader() {
         let value = MIME.mailbox(Self.from, headerName: "From")
