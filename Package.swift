@@ -114,7 +114,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Golden files and temporary folders, shared by the test targets.
-        .target(name: "CertCycleTestSupport", path: "Tests/Support", exclude: ["webhook_receiver.py"], swiftSettings: swiftSettings),
+        .target(name: "CertCycleTestSupport", path: "Tests/Support", exclude: ["webhook_receiver.py", "smtp_server.py"], swiftSettings: swiftSettings),
         // `StoreKind` and fresh registers of either store (a new database per test on PostgreSQL),
         // for the tests that run against both stores.
         .target(

@@ -31,6 +31,17 @@ static inline CURLcode certcycle_easy_setopt_header_function(CURL *handle, certc
     return curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, callback);
 }
 
+typedef size_t (*certcycle_read_callback)(char *buffer, size_t size, size_t count, void *context);
+
+/* The SMTP upload reads the message through this callback (CURLOPT_READFUNCTION). */
+static inline CURLcode certcycle_easy_setopt_read_function(CURL *handle, certcycle_read_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_READFUNCTION, callback);
+}
+
+static inline CURLcode certcycle_easy_setopt_off_t(CURL *handle, CURLoption option, curl_off_t value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
 static inline CURLcode certcycle_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

@@ -17,6 +17,8 @@ public struct Configuration: Sendable {
     public var healthcheckURL: String?
     /// Webhook endpoints.
     public var endpoints: [EndpointSettings] = []
+    /// E-mail of letters and the digest (`[mail]`); nil when the table is absent.
+    public var mail: MailSettings?
     /// The most seconds `run` (and each `publish`) spends delivering webhooks; what is left
     /// stays pending for the next `publish`. A receiver that never answers cannot hold up the night.
     public var deliveryBudget: Double = 300
@@ -25,7 +27,7 @@ public struct Configuration: Sendable {
 
     public init() {}
 
-    static let keys: Set<String> = ["timezone", "jobs", "notices", "db", "healthcheck_url", "endpoints", "delivery_budget_seconds"]
+    static let keys: Set<String> = ["timezone", "jobs", "notices", "db", "healthcheck_url", "endpoints", "delivery_budget_seconds", "mail"]
     static let endpointKeys: Set<String> = ["name", "url", "secret_file", "secret_credential", "events", "format", "allow_http", "ca_file",
                                             "connect_timeout_seconds", "timeout_seconds"]
 
@@ -68,6 +70,13 @@ public struct Configuration: Sendable {
                 throw ConfigError(file: path, "two endpoints are named '\(endpoint.name)'; names must be unique")
             }
             configuration.endpoints.append(endpoint)
+        }
+        if let value = file.table["mail"] {
+            guard let table = value.table else { throw ConfigError(file: path, "[mail] must be a table") }
+            configuration.mail = try MailSettings.load(table, file: file, resolve: resolve)
+            if configuration.endpoints.contains(where: { $0.name == MailSettings.outboxEndpoint }) {
+                throw ConfigError(file: path, "an endpoint is named '\(MailSettings.outboxEndpoint)', the name the outbox gives e-mail; rename it")
+            }
         }
         return configuration
     }

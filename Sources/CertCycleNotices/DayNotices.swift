@@ -73,12 +73,19 @@ public struct Letter: Sendable, Hashable {
     /// The letter's reference number (文号), unique in the register.
     public var reference: String?
 
-    public init(fileName: String, organization: String, text: String, organizationName: String? = nil, reference: String? = nil) {
+    /// How it reaches the organisation when e-mail is configured: true by e-mail, false by post
+    /// (no usable `contact_email`: the digest lists it as 需邮寄). nil: no e-mail configured, and
+    /// the digest says nothing about it.
+    public var emailed: Bool?
+
+    public init(fileName: String, organization: String, text: String, organizationName: String? = nil, reference: String? = nil,
+                emailed: Bool? = nil) {
         self.fileName = fileName
         self.organization = organization
         self.text = text
         self.organizationName = organizationName
         self.reference = reference
+        self.emailed = emailed
     }
 
     /// `letters/NAME.html`: the print-ready copy.

@@ -230,7 +230,9 @@ struct HTMLPage {
         if letters.isEmpty {
             none()
         } else {
-            raw("<div class=\"scroll\"><table>\n<thead><tr><th>组织</th><th>文号</th><th>信函</th><th>打印</th></tr></thead>\n<tbody>\n")
+            // The 寄送 column only when e-mail is configured, so digests without it stay as they were.
+            let delivery = letters.contains { $0.emailed != nil }
+            raw("<div class=\"scroll\"><table>\n<thead><tr><th>组织</th><th>文号</th><th>信函</th><th>打印</th>\(delivery ? "<th>寄送</th>" : "")</tr></thead>\n<tbody>\n")
             for letter in letters {
                 raw("<tr>")
                 cell(letter.organizationName ?? letter.organization)
@@ -241,7 +243,9 @@ struct HTMLPage {
                 text(letter.fileName)
                 raw("</a></td><td><a href=\"letters/")
                 text(letter.htmlFileName)
-                raw("\">打印版</a></td></tr>\n")
+                raw("\">打印版</a></td>")
+                if delivery { raw(letter.emailed == false ? "<td class=\"post\"><strong>需邮寄</strong></td>" : "<td>已发邮件</td>") }
+                raw("</tr>\n")
             }
             raw("</tbody>\n</table></div>\n")
         }

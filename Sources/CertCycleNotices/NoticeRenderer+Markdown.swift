@@ -58,7 +58,8 @@ extension NoticeRenderer {
         if layout.letters.isEmpty {
             md.raw("无\n")
         } else {
-            md.header(["组织", "文号", "信函"])
+            let delivery = layout.letters.contains { $0.emailed != nil }
+            md.header(delivery ? ["组织", "文号", "信函", "寄送"] : ["组织", "文号", "信函"])
             for letter in layout.letters {
                 md.raw("| ")
                 md.text(letter.organizationName ?? letter.organization)
@@ -68,7 +69,7 @@ extension NoticeRenderer {
                 md.text(letter.fileName)
                 md.raw("](letters/")
                 md.url(letter.fileName)
-                md.raw(") |\n")
+                md.raw(delivery ? (letter.emailed == false ? ") | **需邮寄** |\n" : ") | 已发邮件 |\n") : ") |\n")
             }
         }
         return md.out

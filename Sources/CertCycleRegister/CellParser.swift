@@ -60,9 +60,11 @@ enum CellParser {
             if let problem = CreditCode.problem(with: code) { return .failure(CellProblem("'\(cell)' \(problem)")) }
             return .success(.text(code))
         case .email:
-            let parts = cell.split(separator: "@", omittingEmptySubsequences: false)
-            guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !cell.contains(" ") else {
-                return .failure(CellProblem("'\(cell)' is not an email address"))
+            // The address goes into SMTP commands and mail headers (INTERFACE.md "E-mail"): only
+            // what MailAddress accepts is stored, and the cell is quoted escaped in the message,
+            // since it may hold a line break.
+            if let problem = MailAddress.problem(with: cell) {
+                return .failure(CellProblem("\(cell.debugDescription) is not an e-mail address: it \(problem)"))
             }
             return .success(.text(cell))
         }

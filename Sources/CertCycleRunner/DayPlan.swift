@@ -69,6 +69,8 @@ struct LetterDraft {
     var organizationName: String?
     var template: String
     var context: [String: Any]
+    /// The organisation's `contact_email`, as the register holds it (checked again before use).
+    var contactEmail: String? = nil
 }
 
 /// What one day brings, worked out from the day's scan and what the ledger already holds,

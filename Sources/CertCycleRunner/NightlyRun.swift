@@ -27,6 +27,8 @@ public struct NightlyRun {
     public var now: @Sendable () -> Date
     /// Webhook endpoints: each day's status changes are queued for those that want them.
     public var endpoints: [EndpointSettings] = []
+    /// E-mail: each day's letters and digest are queued in the outbox with the day's records.
+    public var mail: MailSettings?
     /// Today in the configured time zone. When set, the run refuses an as-of date later than
     /// tomorrow, and a register whose last completed day is, unless `allowFuture`: a run for
     /// 9999-12-31 would make every later night "already done", silently, for ever.
@@ -176,7 +178,10 @@ public struct NightlyRun {
                         chain: inout LedgerChain, previousManifest: inout String?, dryRun: Bool,
                         recordedThisRun: inout Set<String>) throws -> DayReport {
         let plan = try planDay(date, scan: scan, firstNight: firstNight, finalProgress: finalProgress, recordedThisRun: recordedThisRun)
-        let letters = try renderLetters(plan.drafts, on: date)
+        var letters = try renderLetters(plan.drafts, on: date)
+        if let mail {
+            for i in letters.indices { letters[i].emailed = mail.letters && plan.drafts[i].contactEmail.flatMap(MailAddress.init) != nil }
+        }
         let notices = DayNotices(asOf: date, bodyName: jobs.runner.bodyName, obligations: plan.rows, findings: plan.findings,
                                  statusChanges: plan.changeRows, letters: letters)
         var files = Self.noticeFiles(notices)
@@ -207,10 +212,15 @@ public struct NightlyRun {
         entries.append(chain.append(asOf: date, kind: "notice", key: folderName,
                                     payload: Self.noticePayload(folder: folderName, manifestHash: manifestHash, files: files)))
         entries.append(chain.append(asOf: date, kind: "run", key: folderName, payload: runPayload(outcome)))
+        // Mail goes into the outbox in the same transaction as the day: never a letter e-mailed
+        // for a day the register did not record, never a recorded day whose mail is lost.
+        let messages = mail.map { MailComposer(settings: $0, date: now()).messages(day: date, plan: plan, letters: letters, notices: notices, files: files) } ?? []
         try register.write { writer in
             for entry in entries { try writer.append(entry) }
             for (event, targets) in plan.events { try writer.enqueue(event, endpoints: targets) }
+            for message in messages { try writer.enqueue(message, endpoints: [MailSettings.outboxEndpoint]) }
         }
+        outcome.mailQueued = messages.count
         previousManifest = manifestHash
         return outcome
     }
@@ -383,7 +393,8 @@ public struct NightlyRun {
                                                        validThrough: found.validThrough, asOf: date, head: head, star: found.star)
                 plan.records[candidate.record].draft = plan.drafts.count
                 plan.drafts.append(LetterDraft(fileName: LetterName.obligation(organization: org, subject: o.subject, kind: o.kind, stage: candidate.name, record: o.record),
-                                               organization: org, organizationName: found.organization?.name, template: candidate.template, context: context))
+                                               organization: org, organizationName: found.organization?.name, template: candidate.template, context: context,
+                                               contactEmail: found.organization?.contactEmail))
             }
         }
 
@@ -400,7 +411,7 @@ public struct NightlyRun {
                     : LetterName.status(organization: org, certificate: found.certificate.certNo, status: found.change.status)
                 record.draft = plan.drafts.count
                 plan.drafts.append(LetterDraft(fileName: name, organization: org, organizationName: found.organization?.name,
-                                               template: template, context: context))
+                                               template: template, context: context, contactEmail: found.organization?.contactEmail))
             }
             plan.records.append(record)
             let event = CertificateEvents.event(for: found.change, certificate: found.certificate, organization: found.organization,

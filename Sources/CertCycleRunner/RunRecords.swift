@@ -33,6 +33,8 @@ public struct DayReport: Sendable {
     /// A folder a killed run had left, identical to this one's, was kept.
     public var adopted = false
     public var letterFiles: [String] = []
+    /// Messages queued in the outbox for e-mail (letters and digests).
+    public var mailQueued = 0
 }
 
 /// `manifest.json`: every file of the folder with its SHA-256, chained to the previous day's

@@ -9,9 +9,9 @@ import CertCycleRunner
 import Foundation
 
 enum PublishSummary {
-    static func line(_ report: PublishReport) -> String {
-        if report.skipped { return "webhooks: another publisher is delivering; \(report.pending) pending" }
-        var line = "webhooks: \(report.delivered) delivered, \(report.retrying) to retry, \(report.dead) dead letters, \(report.pending) pending"
+    static func line(_ report: PublishReport, what: String = "webhooks") -> String {
+        if report.skipped { return "\(what): another publisher is delivering; \(report.pending) pending" }
+        var line = "\(what): \(report.delivered) delivered, \(report.retrying) to retry, \(report.dead) dead letters, \(report.pending) pending"
         if !report.disabled.isEmpty { line += "; disabled (410 Gone): \(report.disabled.joined(separator: ", "))" }
         if report.budgetSpent { line += "; delivery_budget_seconds spent, the rest stays pending" }
         return line
@@ -20,7 +20,7 @@ enum PublishSummary {
 
 struct Publish: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Deliver pending webhook events now (retries), for a timer more frequent than the nightly run.",
+        abstract: "Deliver pending webhook events and e-mail now (retries), for a timer more frequent than the nightly run.",
         discussion: "Exits 0 when nothing is left pending, 75 when deliveries are still pending (they are retried on their schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h)."
     )
 
@@ -34,30 +34,44 @@ struct Publish: ParsableCommand {
         try runReporting {
             let configuration = try common.loadConfiguration()
             let endpoints = try PublishingEndpoint.load(configuration.endpoints)
-            guard !endpoints.isEmpty else {
-                print("no endpoints are configured: nothing to publish")
+            let mail = try configuration.mail.map { try MailConnection.load($0) }
+            guard !endpoints.isEmpty || mail != nil else {
+                print("no endpoints and no [mail] are configured: nothing to publish")
                 return
             }
-            let jobs = try common.loadJobs(configuration)
             let register = try common.openRegister(configuration)
-            if let last = try register.lastCompletedDay() {
-                try EndpointSync(register: register, jobs: jobs, logger: logger).syncNew(configuration.endpoints, asOf: last)
-            }
             let started = Date()
             let terminal = TerminalProgress()
             defer { terminal.finish() }
-            var publisher = Publisher(outbox: register, endpoints: endpoints, logger: logger)
-            publisher.budget = configuration.deliveryBudget
-            publisher.progress = terminal.reporting
-            let report = try publisher.deliverDue(wait: wait, holder: processDescription())
-            terminal.finish()
-            print(PublishSummary.line(report))
+            var pending = 0
+            if !endpoints.isEmpty {
+                let jobs = try common.loadJobs(configuration)
+                if let last = try register.lastCompletedDay() {
+                    try EndpointSync(register: register, jobs: jobs, logger: logger).syncNew(configuration.endpoints, asOf: last)
+                }
+                var publisher = Publisher(outbox: register, endpoints: endpoints, logger: logger)
+                publisher.budget = configuration.deliveryBudget
+                publisher.progress = terminal.reporting
+                let report = try publisher.deliverDue(wait: wait, holder: processDescription())
+                terminal.finish()
+                print(PublishSummary.line(report))
+                pending += report.pending
+            }
+            if let mail {
+                var publisher = MailPublisher(outbox: register, connection: mail, logger: logger)
+                publisher.budget = configuration.deliveryBudget
+                publisher.progress = terminal.reporting
+                let report = try publisher.deliverDue(wait: wait, holder: processDescription())
+                terminal.finish()
+                print(PublishSummary.line(report, what: "mail"))
+                pending += report.pending
+            }
             if let metricsFile {
                 try MetricsFile(path: metricsFile).write(report: nil, deliveries: try register.deliveryCounts(), succeeded: true,
                                                          finished: Date(), duration: Date().timeIntervalSince(started))
             }
-            if report.pending > 0 {
-                throw CLIError(.tryAgain, "\(report.pending) deliveries are still pending; they are retried on their schedule")
+            if pending > 0 {
+                throw CLIError(.tryAgain, "\(pending) deliveries are still pending; they are retried on their schedule")
             }
         }
     }
@@ -66,7 +80,7 @@ struct Publish: ParsableCommand {
 struct OutboxCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "outbox",
-        abstract: "See and replay webhook deliveries.",
+        abstract: "See and replay webhook and e-mail deliveries.",
         subcommands: [List.self, Redeliver.self, Enable.self]
     )
 
@@ -100,7 +114,7 @@ struct OutboxCommand: ParsableCommand {
                     case .pending: CertificateReport.time(delivery.nextAttemptAt)
                     case .dead: ""
                     }
-                    let last = delivery.lastError ?? delivery.lastStatusCode.map { "HTTP \($0)" } ?? ""
+                    let last = delivery.lastError ?? delivery.lastStatusCode.map { delivery.endpoint == MailSettings.outboxEndpoint ? "SMTP \($0)" : "HTTP \($0)" } ?? ""
                     table.append([event.id, delivery.endpoint, event.certificate, event.type, event.effectiveOn.description, delivery.status.rawValue,
                                   String(delivery.attempts), when, last])
                 }
@@ -117,7 +131,7 @@ struct OutboxCommand: ParsableCommand {
 
         @OptionGroup var common: CommonOptions
         @Flag(help: "Every dead letter.") var dead = false
-        @Argument(help: "The event id (webhook-id).") var id: String?
+        @Argument(help: "The event id (webhook-id), or a message's Message-ID (without <>).") var id: String?
 
         func validate() throws {
             if id != nil, dead { throw ValidationError("give an event id or --dead, not both") }

@@ -57,6 +57,8 @@ struct Run: ParsableCommand {
                 let jobs = try common.loadJobs(configuration)
                 let templates = try loadTemplates(jobs)
                 let endpoints = try PublishingEndpoint.load(configuration.endpoints)
+                // The password is read before anything is recorded: a run must not queue mail it cannot send.
+                let mail = try configuration.mail.map { try MailConnection.load($0) }
                 // A bad job definition is a configuration error (78) whatever the register.
                 try NightlyRun.checkTemplates(jobs, templates)
                 // quick_check first: a damaged register stops the run before anything is written.
@@ -65,6 +67,7 @@ struct Run: ParsableCommand {
                                          notices: NoticeFolderWriter(root: notices ?? configuration.notices), logger: logger,
                                          holder: processDescription())
                 nightly.endpoints = configuration.endpoints
+                nightly.mail = configuration.mail
                 nightly.today = configuration.today()
                 nightly.allowFuture = allowFuture
                 let terminal = TerminalProgress()
@@ -86,10 +89,21 @@ struct Run: ParsableCommand {
                     pending = published.pending
                     deliveries = try register.deliveryCounts()
                 }
+                if !dryRun, let mail {
+                    // After the day commits, like webhooks; what is left goes with `certcycle publish`.
+                    var publisher = MailPublisher(outbox: register, connection: mail, logger: logger)
+                    publisher.budget = configuration.deliveryBudget
+                    publisher.progress = terminal.reporting
+                    let published = try publisher.deliverDue(wait: 10, holder: processDescription())
+                    terminal.finish()
+                    print(PublishSummary.line(published, what: "mail"))
+                    pending += published.pending
+                    deliveries = try register.deliveryCounts()
+                }
                 succeeded = true
                 health?.ping(.success, message: "certcycle run \(date): \(result.days.count) day(s)", logger: logger)
                 if pending > 0 {
-                    throw CLIError(.tryAgain, "\(pending) webhook deliveries are still pending; `certcycle publish` (or its timer) retries them")
+                    throw CLIError(.tryAgain, "\(pending) deliveries (webhooks or mail) are still pending; `certcycle publish` (or its timer) retries them")
                 }
             } catch let error as CLIError where error.code == .tryAgain && succeeded {
                 throw error
