@@ -94,12 +94,14 @@ url = "http://127.0.0.1:9/hook"
 secret_file = "bench.secret"
 EOF
 echo whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw > "$RUN/bench.secret"
+chmod 600 "$RUN/bench.secret"
 copy_db "$RUN/reg.sqlite" "$RUN/sync.sqlite"
 measure "run with a new endpoint ($NEXT)" "$BIN" run --as-of "$NEXT" --config "$RUN/certcycle.toml" --db "sqlite:$RUN/sync.sqlite" --notices "$RUN/notices-sync"
 row "run, new endpoint: snapshots ($NEXT)" "scan" "$floor_scan"
 snapshots=$(sqlite3 "$RUN/sync.sqlite" "SELECT count(*) FROM deliveries")
 if [ "${PUBLISH:-1}" = 1 ]; then
-  measure "publish ($snapshots deliveries, refused)" "$BIN" publish --wait 0 --config "$RUN/certcycle.toml" --db "sqlite:$RUN/sync.sqlite"
+  # Every delivery fails, so publish exits non-zero: that is meant.
+  measure "publish ($snapshots deliveries, refused)" "$BIN" publish --wait 0 --config "$RUN/certcycle.toml" --db "sqlite:$RUN/sync.sqlite" || true
   row "publish ($snapshots deliveries, refused)" "" ""
 fi
 
