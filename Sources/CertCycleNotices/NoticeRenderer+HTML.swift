@@ -9,9 +9,23 @@ extension NoticeRenderer {
     /// today's status changes, compliance and data warnings, and letters. Every value from the
     /// data is HTML-escaped.
     public static func digestHTML(_ day: DayNotices) -> String {
-        let layout = DigestLayout(day)
         var page = HTMLPage(capacity: 16_384 + day.obligations.count * 900 + day.findings.count * 400
             + day.statusChanges.count * 400 + day.letters.count * 200)
+        render(day, into: &page)
+        return page.out
+    }
+
+    /// `digestHTML` handed to `emit` in pieces of about a megabyte as it is rendered, so that a
+    /// digest of a million obligations is never one string in memory; the pieces joined are
+    /// exactly `digestHTML(day)`.
+    public static func digestHTML(_ day: DayNotices, into emit: @escaping (String) -> Void) {
+        var page = HTMLPage(capacity: TextSpill.threshold + 65_536, emit: emit)
+        render(day, into: &page)
+        page.finish()
+    }
+
+    private static func render(_ day: DayNotices, into page: inout HTMLPage) {
+        let layout = DigestLayout(day)
         page.head(layout)
         page.summary(layout)
         page.filter(layout)
@@ -22,17 +36,26 @@ extension NoticeRenderer {
         page.raw("<footer>由 certcycle 生成 · 数据截至 \(day.asOf.description) · <a href=\"../index.html\">全部日期</a>"
             + " · <a href=\"../\(NoticeRenderer.forecastFileName(day.asOf))\">未来 12 个月工作量预测</a></footer>\n")
         page.raw("<script>\n\(HTMLPage.filterScript)</script>\n</body>\n</html>\n")
-        return page.out
     }
 }
 
-/// Builds the digest page in one `String`.
+/// Builds the digest page in one `String`, or, with `emit`, in pieces handed on as they fill.
 struct HTMLPage {
     var out = ""
+    var emit: ((String) -> Void)?
 
-    init(capacity: Int) { out.reserveCapacity(capacity) }
+    init(capacity: Int, emit: ((String) -> Void)? = nil) {
+        out.reserveCapacity(capacity)
+        self.emit = emit
+    }
 
     mutating func raw(_ s: String) { out += s }
+
+    /// Hands the text so far on once it is large (only when streaming); called between rows.
+    mutating func spill() { TextSpill.spill(&out, emit) }
+
+    /// Hands the rest on (only when streaming).
+    mutating func finish() { TextSpill.finish(&out, emit) }
 
     /// Appends `s` HTML-escaped (`& < > " '`), fit for text and for quoted attribute values.
     mutating func text(_ s: String) {
@@ -175,6 +198,7 @@ struct HTMLPage {
                 }
                 if withManDays { cell(DigestText.manDays(o), "num") }
                 raw("</tr>\n")
+                spill()
             }
             raw("</tbody>\n</table></div>\n")
         }
@@ -198,6 +222,7 @@ struct HTMLPage {
                 cell(c.validThrough.description, "date")
                 cell(ClauseCitation.chinese(c.clause), "clause")
                 raw("</tr>\n")
+                spill()
             }
             raw("</tbody>\n</table></div>\n")
         }
@@ -218,6 +243,7 @@ struct HTMLPage {
                 cell(ClauseCitation.chinese(f.clause), "clause")
                 cell(DigestText.findingMessage(f))
                 raw("</tr>\n")
+                spill()
             }
             raw("</tbody>\n</table></div>\n")
         }
@@ -246,6 +272,7 @@ struct HTMLPage {
                 raw("\">打印版</a></td>")
                 if delivery { raw(letter.emailed == false ? "<td class=\"post\"><strong>需邮寄</strong></td>" : "<td>已发邮件</td>") }
                 raw("</tr>\n")
+                spill()
             }
             raw("</tbody>\n</table></div>\n")
         }

@@ -7,9 +7,21 @@ extension NoticeRenderer {
     /// start or end emphasis), and a line break in a value becomes a space, so that no value can
     /// break a table or turn into a link or markup.
     public static func digestMarkdown(_ day: DayNotices) -> String {
-        let layout = DigestLayout(day)
         var md = MarkdownPage(capacity: 8_192 + day.obligations.count * 300 + day.findings.count * 200
             + day.statusChanges.count * 200 + day.letters.count * 150)
+        render(day, into: &md)
+        return md.out
+    }
+
+    /// `digestMarkdown` handed to `emit` in pieces as it is rendered (see `digestHTML(_:into:)`).
+    public static func digestMarkdown(_ day: DayNotices, into emit: @escaping (String) -> Void) {
+        var md = MarkdownPage(capacity: TextSpill.threshold + 65_536, emit: emit)
+        render(day, into: &md)
+        md.finish()
+    }
+
+    private static func render(_ day: DayNotices, into md: inout MarkdownPage) {
+        let layout = DigestLayout(day)
         md.raw("# ")
         md.text(layout.title)
         md.raw("\n\n**")
@@ -37,6 +49,7 @@ extension NoticeRenderer {
                 let c = row.change
                 md.row([row.certificate, row.organizationName ?? "", DigestText.statusChange(c), c.date.description,
                         c.star.chineseName, c.validThrough.description, ClauseCitation.chinese(c.clause)])
+                md.spill()
             }
             md.raw("\n")
         }
@@ -50,6 +63,7 @@ extension NoticeRenderer {
                 // Compliance warnings are rules broken: bold, so they stand out as in the HTML page.
                 md.raw(f.kind == .compliance ? "| **合规提示** | " : "| \(DigestText.findingKind(f)) | ")
                 md.cells([f.certificate, f.record ?? "", ClauseCitation.chinese(f.clause), DigestText.findingMessage(f)])
+                md.spill()
             }
             md.raw("\n")
         }
@@ -70,19 +84,29 @@ extension NoticeRenderer {
                 md.raw("](letters/")
                 md.url(letter.fileName)
                 md.raw(delivery ? (letter.emailed == false ? ") | **需邮寄** |\n" : ") | 已发邮件 |\n") : ") |\n")
+                md.spill()
             }
         }
-        return md.out
     }
 }
 
-/// Builds the Markdown digest in one `String`.
+/// Builds the Markdown digest in one `String`, or, with `emit`, in pieces handed on as they fill.
 struct MarkdownPage {
     var out = ""
+    var emit: ((String) -> Void)?
 
-    init(capacity: Int) { out.reserveCapacity(capacity) }
+    init(capacity: Int, emit: ((String) -> Void)? = nil) {
+        out.reserveCapacity(capacity)
+        self.emit = emit
+    }
 
     mutating func raw(_ s: String) { out += s }
+
+    /// Hands the text so far on once it is large (only when streaming); called between rows.
+    mutating func spill() { TextSpill.spill(&out, emit) }
+
+    /// Hands the rest on (only when streaming).
+    mutating func finish() { TextSpill.finish(&out, emit) }
 
     /// Appends `s` as literal text inside a table cell or heading.
     mutating func text(_ s: String) {
@@ -205,6 +229,7 @@ struct MarkdownPage {
                 }
                 if withManDays { raw(" | " + DigestText.manDays(o)) }
                 raw(" |\n")
+                spill()
             }
             raw("\n")
         }

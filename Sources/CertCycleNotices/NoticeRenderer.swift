@@ -18,19 +18,51 @@ public enum NoticeRenderer {
     /// `obligations.csv`: a UTF-8 byte-order mark (so Excel reads the Chinese), the Chinese header
     /// of `ObligationOutput.staffCSVHeader`, then one row per obligation in staff order (overdue first).
     public static func obligationsCSV(_ day: DayNotices) -> String {
+        var out = ""
+        out.reserveCapacity(256 + day.obligations.count * 260)
+        renderCSV(day, into: &out, emit: nil)
+        return out
+    }
+
+    /// `obligationsCSV` handed to `emit` in pieces as it is rendered (see `digestHTML(_:into:)`).
+    public static func obligationsCSV(_ day: DayNotices, into emit: @escaping (String) -> Void) {
+        var out = ""
+        out.reserveCapacity(TextSpill.threshold + 65_536)
+        renderCSV(day, into: &out, emit: emit)
+        TextSpill.finish(&out, emit)
+    }
+
+    private static func renderCSV(_ day: DayNotices, into out: inout String, emit: ((String) -> Void)?) {
         let order = day.obligations.indices.sorted {
             let a = day.obligations[$0], b = day.obligations[$1]
             if Obligation.staffOrder(a.obligation, b.obligation) { return true }
             if Obligation.staffOrder(b.obligation, a.obligation) { return false }
             return (a.organizationName ?? "", $0) < (b.organizationName ?? "", $1)
         }
-        var out = "\u{FEFF}"
-        out.reserveCapacity(256 + day.obligations.count * 260)
+        out += "\u{FEFF}"
         out += CSVWriter.line(ObligationOutput.staffCSVHeader)
         for i in order {
             out += CSVWriter.spreadsheetLine(ObligationOutput.staffCSVRow(day.obligations[i], asOf: day.asOf))
+            TextSpill.spill(&out, emit)
         }
-        return out
+    }
+}
+
+/// Streaming a notice file: the renderers build text in a `String` and, when given somewhere to
+/// send it, hand it on whenever it passes `threshold` bytes (between rows, never mid-row).
+enum TextSpill {
+    static let threshold = 1 << 20
+
+    static func spill(_ out: inout String, _ emit: ((String) -> Void)?) {
+        guard let emit, out.utf8.count >= threshold else { return }
+        emit(out)
+        out.removeAll(keepingCapacity: true)
+    }
+
+    static func finish(_ out: inout String, _ emit: ((String) -> Void)?) {
+        guard let emit, !out.isEmpty else { return }
+        emit(out)
+        out.removeAll(keepingCapacity: true)
     }
 }
 

@@ -125,7 +125,17 @@ enum CellParser {
     }
 
     static func normalizedList(_ cell: String) -> [String] {
-        cell.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        cell.split(separator: ";").map(trimmedItem).filter { !$0.isEmpty }
+    }
+
+    /// A list item without the spaces around it; Foundation's trimming (slow: it goes through
+    /// NSString) only when an end is a space, which a clean register never has.
+    private static let spaces = CharacterSet.whitespaces
+
+    private static func trimmedItem(_ item: Substring) -> String {
+        guard let first = item.unicodeScalars.first, let last = item.unicodeScalars.last,
+              !spaces.contains(first), !spaces.contains(last) else { return item.trimmingCharacters(in: .whitespaces) }
+        return String(item)
     }
 }
 

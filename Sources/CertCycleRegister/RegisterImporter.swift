@@ -45,14 +45,25 @@ public struct RegisterImporter {
 }
 
 /// The state of one import: ids seen so far (for uniqueness and references) and diagnostics.
+///
+/// Files are read a piece at a time (`CSVFileReader`) and each row is written as soon as it is
+/// checked, so that an import of millions of rows holds a few megabytes of text, and ids in
+/// compact arrays (`FileIds`, `SortedIds`) rather than dictionaries.
 struct ImportSession {
     let writer: any RegisterWriter
     var diagnostics: [ImportDiagnostic]
     var report = ImportReport()
-    /// Every id of every file read so far, bad rows included, so that one bad row does not
-    /// make every row that refers to it bad as well.
-    var ids: [RegisterTable: [String: Int]] = [:]
+    /// Every id of every file read so far that other files refer to, bad rows included, so that
+    /// one bad row does not make every row that refers to it bad as well.
+    var ids: [RegisterTable: SortedIds] = [:]
     var progress: WorkProgress = .none
+    /// The tables some column refers to: only their ids are kept once their file is read.
+    static let referenced: Set<RegisterTable> = Set(RegisterTable.allCases.flatMap { table in
+        table.columns.compactMap { column -> RegisterTable? in
+            if case .reference(let target) = column.kind { return target }
+            return nil
+        }
+    })
 
     init(writer: any RegisterWriter, diagnostics: [ImportDiagnostic]) {
         self.writer = writer
@@ -65,17 +76,14 @@ struct ImportSession {
 
     mutating func importFile(_ table: RegisterTable, path: String) throws {
         let file = table.fileName
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return report(file, nil, nil, "cannot be read")
-        }
-        let text: String
-        let encoding: CSVEncoding
+        let records: CSVFileReader
         do {
-            (text, encoding) = try decodeCSVText(data)
+            guard let reader = try CSVFileReader(path: path) else { return report(file, nil, nil, "cannot be read") }
+            records = reader
         } catch {
             return report(file, error.line, nil, error.message)
         }
-        var records = CSVReader(text: text).makeIterator()
+        let encoding = records.encoding
         let header: CSVRecord
         do {
             guard let first = try records.next() else { return report(file, 1, nil, "is empty: a header row is required") }
@@ -84,8 +92,10 @@ struct ImportSession {
             return report(file, error.line, nil, error.message)
         }
         guard let layout = headerLayout(table, header) else { return }
-        var seen: [String: Int] = [:]
+        var seen = FileIds()
         var rows = 0
+        let columns = layout.compactMap { $0 }
+        let label = "importing \(file)"
         while true {
             let record: CSVRecord
             do {
@@ -97,12 +107,28 @@ struct ImportSession {
                 break
             }
             rows += 1
-            progress("importing \(file)", rows)
+            progress(label, rows)
             if let values = checkRow(table, layout: layout, record: record, seen: &seen), diagnostics.isEmpty {
-                try writer.upsert(table, columns: layout.compactMap { $0 }, values: values)
+                try writer.upsert(table, columns: columns, values: values)
             }
         }
-        ids[table] = seen
+        // Duplicate ids are found once the file is read, and reported where the row-by-row
+        // check put them (a row written before its duplicate was known is rolled back with the
+        // rest: any diagnostic fails the import).
+        let (duplicates, kept) = seen.finish(keep: Self.referenced.contains(table))
+        if !duplicates.isEmpty {
+            var merged: [ImportDiagnostic] = []
+            merged.reserveCapacity(diagnostics.count + duplicates.count)
+            var next = 0
+            for duplicate in duplicates {
+                while next < duplicate.position { merged.append(diagnostics[next]); next += 1 }
+                merged.append(ImportDiagnostic(file: file, line: duplicate.line, column: table.idColumn,
+                                               "duplicate id '\(duplicate.id)' (first on line \(duplicate.first))"))
+            }
+            merged.append(contentsOf: diagnostics[next...])
+            diagnostics = merged
+        }
+        if let kept { ids[table] = kept }
         report.files.append(.init(table: table, rows: rows, encoding: encoding.rawValue))
     }
 
@@ -134,7 +160,7 @@ struct ImportSession {
     }
 
     /// Parses and checks one row; the values (aligned to the table's columns) when it is good.
-    mutating func checkRow(_ table: RegisterTable, layout: [Int?], record: CSVRecord, seen: inout [String: Int]) -> [CellValue?]? {
+    mutating func checkRow(_ table: RegisterTable, layout: [Int?], record: CSVRecord, seen: inout FileIds) -> [CellValue?]? {
         let file = table.fileName
         let line = record.line
         guard record.fields.count == layout.count else {
@@ -164,13 +190,7 @@ struct ImportSession {
                 failed.insert(column.name)
             }
         }
-        if case .text(let id)? = values[0] {
-            if let first = seen[id] {
-                report(file, line, table.idColumn, "duplicate id '\(id)' (first on line \(first))")
-            } else {
-                seen[id] = line
-            }
-        }
+        if case .text(let id)? = values[0] { seen.append(id, line: line, position: diagnostics.count) }
         // A cell that could not be read is reported once, not again by the row's checks.
         for problem in RowRules.check(table, values) where !failed.contains(problem.column) {
             report(file, line, problem.column, problem.message)
@@ -185,7 +205,7 @@ struct ImportSession {
     }
 
     func referenceExists(_ table: RegisterTable, _ id: String) -> Bool {
-        if ids[table]?[id] != nil { return true }
+        if ids[table]?.contains(id) == true { return true }
         return (try? writer.exists(table, id: id)) ?? false
     }
 }

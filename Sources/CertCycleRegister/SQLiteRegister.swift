@@ -209,6 +209,11 @@ public final class SQLiteRegister: Register {
 
     private struct SQLiteWriter: RegisterWriter {
         let db: Database
+        /// The upsert statement of the last table and columns: an import writes millions of rows
+        /// of one shape in a row, and building its SQL for each cost as much as running it.
+        private let lastUpsert = LastUpsert()
+
+        init(db: Database) { self.db = db }
 
         func exists(_ table: RegisterTable, id: String) throws -> Bool {
             let statement = try db.cachedStatement(sql: "SELECT 1 FROM \(table.rawValue) WHERE \(table.idColumn) = ?")
@@ -216,12 +221,20 @@ public final class SQLiteRegister: Register {
         }
 
         func upsert(_ table: RegisterTable, columns: [Int], values: [CellValue?]) throws {
+            if lastUpsert.table != table || lastUpsert.columns != columns {
+                lastUpsert.statement = try upsertStatement(table, columns: columns)
+                lastUpsert.table = table
+                lastUpsert.columns = columns
+            }
+            try lastUpsert.statement!.execute(arguments: StatementArguments(columns.map { values[$0]?.databaseValue ?? .null }))
+        }
+
+        private func upsertStatement(_ table: RegisterTable, columns: [Int]) throws -> Statement {
             let names = columns.map { table.columns[$0].name }
             let updates = names.dropFirst().map { "\($0) = excluded.\($0)" }
             let sql = "INSERT INTO \(table.rawValue) (\(names.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: names.count).joined(separator: ", ")))"
                 + " ON CONFLICT(\(table.idColumn)) DO " + (updates.isEmpty ? "NOTHING" : "UPDATE SET " + updates.joined(separator: ", "))
-            let statement = try db.cachedStatement(sql: sql)
-            try statement.execute(arguments: StatementArguments(columns.map { values[$0]?.databaseValue ?? .null }))
+            return try db.cachedStatement(sql: sql)
         }
 
         func enqueue(_ event: OutboxEvent, endpoints: [String]) throws {
@@ -728,4 +741,11 @@ extension Row {
 
     /// The date in a NOT NULL column.
     func requiredDate(_ index: Int) -> CivilDate { (self[index] as StoredDate?)?.date ?? CivilDate(dayNumber: 0) }
+}
+
+/// See `SQLiteWriter.lastUpsert`; used by one write transaction on its own thread only.
+private final class LastUpsert {
+    var table: RegisterTable?
+    var columns: [Int] = []
+    var statement: Statement?
 }

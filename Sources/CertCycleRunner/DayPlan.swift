@@ -13,9 +13,22 @@ struct FoundObligation {
 
     /// Identifies the obligation across days: a new opening date is a new obligation (a new
     /// cycle, or the next surveillance after one has been done).
-    var key: String {
+    var key: String { Self.key(obligation) }
+
+    static func key(_ obligation: Obligation) -> String {
         "\(obligation.kind.rawValue)|\(obligation.subject)|\(obligation.record ?? "")|\(obligation.opens)"
     }
+}
+
+/// What a letter for an obligation of the day's scan needs besides its digest row. The
+/// certificate's and the organisation's records are not kept (a million of them would not fit
+/// a small server): a letter reads them again (`Register.certificateFile`).
+struct ObligationFacts {
+    var certNo: String?
+    var validThrough: CivilDate?
+    var star: StarGrade
+    /// Only for an obligation of no certificate (an application's, an appeal's): its organisation.
+    var organization: Organization?
 }
 
 /// A certificate whose public state changed on the day.
@@ -44,22 +57,36 @@ struct FoundChange {
     }
 }
 
-/// What one day's scan found, before the ledger says what is new.
+/// What one day's scan found, before the ledger says what is new: every open obligation as its
+/// digest row (not new yet), with `facts[i]` beside `rows[i]`.
 struct DayScan {
     var date: CivilDate
-    var obligations: [FoundObligation] = []
+    var rows: [DigestRow] = []
+    var facts: [ObligationFacts] = []
     var changes: [FoundChange] = []
     var findings: [Finding] = []
 }
 
 /// A record to add to the ledger for the day; its payload names the letter written for it,
-/// which is known only once the day's letters are numbered and rendered.
+/// which is known only once the day's letters are numbered and rendered. Kept small (a first
+/// night records every open obligation): key and payload are made from the row when written.
 struct PlannedRecord {
-    var kind: String
-    var key: String
-    var payload: (Letter?) -> String
+    enum Subject {
+        /// A stage (or reminder) of the obligation of `DayPlan.rows[row]`.
+        case stage(row: Int, stage: String)
+        case change(FoundChange)
+    }
+
+    var subject: Subject
     /// The index in `DayPlan.drafts` of the letter that goes with the record.
     var draft: Int?
+
+    var kind: String {
+        switch subject {
+        case .stage: "stage"
+        case .change: "status"
+        }
+    }
 }
 
 /// A letter the day will write, before its reference number is given.
@@ -83,6 +110,49 @@ struct DayPlan {
     var changeRows: [StatusChangeRow] = []
     var events: [(OutboxEvent, [String])] = []
     var findings: [Finding] = []
+
+    func key(_ record: PlannedRecord) -> String {
+        switch record.subject {
+        case .stage(let row, let stage): FoundObligation.key(rows[row].obligation) + "#" + stage
+        case .change(let found): found.key
+        }
+    }
+
+    func payload(_ record: PlannedRecord, letter: Letter?) -> String {
+        switch record.subject {
+        case .stage(let row, let stage): NightlyRun.stagePayload(rows[row].obligation, stage: stage, letter: letter)
+        case .change(let found): NightlyRun.changePayload(found, letter: letter)
+        }
+    }
+
+    /// Puts the rows in staff order (overdue first), as the digest lists them, keeping the
+    /// records pointing at their rows. Sorts indices and moves each row once, in place: a second
+    /// array of a million rows would double the day's memory.
+    mutating func sortRows() {
+        var order = Array(rows.indices)
+        order.sort { Obligation.staffOrder(rows[$0].obligation, rows[$1].obligation) }
+        var position = [Int](repeating: 0, count: rows.count)
+        for (new, old) in order.enumerated() { position[old] = new }
+        for i in records.indices {
+            if case .stage(let row, let stage) = records[i].subject { records[i].subject = .stage(row: position[row], stage: stage) }
+        }
+        // Follow each cycle of the permutation: rows[new] takes the row at order[new].
+        var placed = [Bool](repeating: false, count: rows.count)
+        for start in rows.indices where !placed[start] {
+            let first = rows[start]
+            var new = start
+            while true {
+                placed[new] = true
+                let old = order[new]
+                if old == start {
+                    rows[new] = first
+                    break
+                }
+                rows[new] = rows[old]
+                new = old
+            }
+        }
+    }
 }
 
 /// How far an obligation has gone: upcoming < due < each reminder (nearest the due date last)

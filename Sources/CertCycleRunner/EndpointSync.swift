@@ -21,31 +21,36 @@ public struct EndpointSync {
     }
 
     /// Queues the state on `asOf` of every certificate for each endpoint not synced yet, and
-    /// marks it synced. Idempotent: snapshot ids are stable, so a repeat adds nothing.
+    /// marks it synced. Idempotent: snapshot ids are stable, so a repeat adds nothing. The
+    /// snapshots wait in a temporary file between the read and the write (see `EventSpool`).
     public func syncNew(_ endpoints: [EndpointSettings], asOf: CivilDate) throws {
         let states = try register.endpointStates()
         let fresh = endpoints.filter { states[$0.name]?.syncedAt == nil }
         guard !fresh.isEmpty else { return }
         let rules = jobs.rules
         let foundAt = now()
-        var snapshots: [(OutboxEvent, [String])] = []
+        let snapshots = try EventSpool()
+        var queued: [String: Int] = [:]
         try register.forEachCertificate { file in
             guard let state = rules.publicState(of: CertificateHistory(file), on: asOf) else { return }
             for endpoint in fresh {
                 let event = CertificateEvents.snapshot(of: state, endpoint: endpoint.name, certificate: file.certificate,
                                                        organization: file.organization, foundAt: foundAt)
-                if endpoint.accepts(event.type) { snapshots.append((event, [endpoint.name])) }
+                if endpoint.accepts(event.type) {
+                    try snapshots.append(event, endpoint: endpoint.name)
+                    queued[endpoint.name, default: 0] += 1
+                }
             }
         }
         try register.write { writer in
-            for (event, targets) in snapshots { try writer.enqueue(event, endpoints: targets) }
+            try snapshots.forEach { event, endpoint in try writer.enqueue(event, endpoints: [endpoint]) }
         }
         for endpoint in fresh {
             var state = states[endpoint.name] ?? EndpointState(name: endpoint.name)
             state.syncedAt = foundAt.timeIntervalSince1970
             try register.setEndpointState(state)
             logger.info("first publication to a new endpoint: every certificate's current state queued",
-                        metadata: ["endpoint": "\(endpoint.name)", "as_of": "\(asOf)", "events": "\(snapshots.count { $0.1 == [endpoint.name] })"])
+                        metadata: ["endpoint": "\(endpoint.name)", "as_of": "\(asOf)", "events": "\(queued[endpoint.name] ?? 0)"])
         }
     }
 }

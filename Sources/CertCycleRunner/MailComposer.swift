@@ -14,11 +14,11 @@ struct MailComposer {
     /// The Date header: when the day was recorded.
     var date: Date
 
-    func messages(day: CivilDate, plan: DayPlan, letters: [Letter], notices: DayNotices, files: [NoticeFile]) -> [OutboxEvent] {
+    /// `file` reads one of the day folder's files by its path in the folder.
+    func messages(day: CivilDate, plan: DayPlan, letters: [Letter], notices: DayNotices, file: (String) -> Data?) -> [OutboxEvent] {
         var events: [OutboxEvent] = []
         let created = date.timeIntervalSince1970
         let domain = settings.from.address.domain
-        func file(_ path: String) -> Data? { files.first { $0.path == path }?.data }
         if settings.letters {
             for record in plan.records {
                 guard let index = record.draft, let address = plan.drafts[index].contactEmail.flatMap(MailAddress.init) else { continue }
@@ -28,7 +28,7 @@ struct MailComposer {
                     from: settings.from, to: MailMailbox(name: letter.organizationName, address: address),
                     subject: Self.letterSubject(letter), date: date,
                     // The letter's ledger record: the same Message-ID however often it is sent.
-                    messageID: MailMessage.messageID(key: "letter|\(record.kind)|\(record.key)", kind: "letter", domain: domain),
+                    messageID: MailMessage.messageID(key: "letter|\(record.kind)|\(plan.key(record))", kind: "letter", domain: domain),
                     text: letter.text, html: html)
                 events.append(QueuedMail.event(message, type: QueuedMail.letterType, day: day, createdAt: created))
             }

@@ -128,8 +128,9 @@ public struct NightlyRun {
         let finalProgress = finalScan.map(progress)
         var day = first
         while day <= asOf {
-            let scan = day == asOf ? try finalScan ?? scanRegister(on: day, adoptedOn: adoptedOn) : try scanRegister(on: day, adoptedOn: adoptedOn)
-            let outcome = try runDay(day, scan: scan, firstNight: last == nil && day == first, finalProgress: finalProgress,
+            // The scan goes straight into the day (nothing else holds it), which takes its rows over.
+            let outcome = try runDay(day, scan: day == asOf ? finalScan ?? scanRegister(on: day, adoptedOn: adoptedOn) : scanRegister(on: day, adoptedOn: adoptedOn),
+                                     firstNight: last == nil && day == first, finalProgress: finalProgress,
                                      chain: &chain, previousManifest: &previousManifest, dryRun: dryRun, recordedThisRun: &recordedThisRun)
             report.days.append(outcome)
             if first < asOf { progress("catching up \(day)", first.days(to: day) + 1, of: first.days(to: asOf) + 1) }
@@ -174,23 +175,26 @@ public struct NightlyRun {
     // MARK: One day
 
     /// Plans the day, renders it, writes the folder, then records it all in one transaction.
-    private func runDay(_ date: CivilDate, scan: DayScan, firstNight: Bool, finalProgress: [String: Int]?,
+    private func runDay(_ date: CivilDate, scan: consuming DayScan, firstNight: Bool, finalProgress: [String: Int]?,
                         chain: inout LedgerChain, previousManifest: inout String?, dryRun: Bool,
                         recordedThisRun: inout Set<String>) throws -> DayReport {
-        let plan = try planDay(date, scan: scan, firstNight: firstNight, finalProgress: finalProgress, recordedThisRun: recordedThisRun)
+        let plan = try planDay(date, scan: &scan, firstNight: firstNight, finalProgress: finalProgress, recordedThisRun: recordedThisRun)
         var letters = try renderLetters(plan.drafts, on: date)
         if let mail {
             for i in letters.indices { letters[i].emailed = mail.letters && plan.drafts[i].contactEmail.flatMap(MailAddress.init) != nil }
         }
         let notices = DayNotices(asOf: date, bodyName: jobs.runner.bodyName, obligations: plan.rows, findings: plan.findings,
                                  statusChanges: plan.changeRows, letters: letters)
-        var files = Self.noticeFiles(notices)
-        let manifest = Manifest(asOf: date, bodyName: jobs.runner.bodyName, previousManifest: previousManifest,
-                                ledgerSeq: chain.lastSeq, ledgerHash: chain.lastHash, files: files)
-        let manifestData = manifest.json
-        files.append(NoticeFile(path: "manifest.json", data: manifestData))
-        let manifestHash = LedgerChain.sha256(manifestData)
         let folderName = date.description
+        // Written aside as rendered (a dry run only hashes): the folder is never whole in memory.
+        let staged = try self.notices.stage(folderName, hashOnly: dryRun)
+        try Self.writeNoticeFiles(notices, to: staged)
+        let manifest = Manifest(asOf: date, bodyName: jobs.runner.bodyName, previousManifest: previousManifest,
+                                ledgerSeq: chain.lastSeq, ledgerHash: chain.lastHash, files: staged.files)
+        let manifestData = manifest.json
+        try staged.write("manifest.json", data: manifestData)
+        let files = staged.files
+        let manifestHash = LedgerChain.sha256(manifestData)
 
         var outcome = DayReport(asOf: date, obligations: plan.rows.count, newStages: plan.records.count { $0.kind == "stage" },
                                 letters: letters.count, statusChanges: plan.changeRows.count, findings: plan.findings.count,
@@ -198,27 +202,37 @@ public struct NightlyRun {
         outcome.letterFiles = letters.map(\.fileName)
 
         if dryRun {
-            for record in plan.records { recordedThisRun.insert(record.key) }
+            staged.discard()
+            for record in plan.records { recordedThisRun.insert(plan.key(record)) }
             previousManifest = manifestHash
             return outcome
         }
 
         // The folder first, then the records: a crash in between leaves a folder the rerun adopts.
-        outcome.adopted = try placeFolder(folderName, files: files)
-        var entries: [LedgerEntry] = []
-        for record in plan.records {
-            entries.append(chain.append(asOf: date, kind: record.kind, key: record.key, payload: record.payload(record.draft.map { letters[$0] })))
-        }
-        entries.append(chain.append(asOf: date, kind: "notice", key: folderName,
-                                    payload: Self.noticePayload(folder: folderName, manifestHash: manifestHash, files: files)))
-        entries.append(chain.append(asOf: date, kind: "run", key: folderName, payload: runPayload(outcome)))
+        outcome.adopted = try placeFolder(staged)
         // Mail goes into the outbox in the same transaction as the day: never a letter e-mailed
-        // for a day the register did not record, never a recorded day whose mail is lost.
-        let messages = mail.map { MailComposer(settings: $0, date: now()).messages(day: date, plan: plan, letters: letters, notices: notices, files: files) } ?? []
-        try register.write { writer in
-            for entry in entries { try writer.append(entry) }
+        // for a day the register did not record, never a recorded day whose mail is lost. Its
+        // parts are read back from the folder just placed (the day is never whole in memory).
+        let placed = self.notices.folderPath(folderName)
+        let messages = mail.map {
+            MailComposer(settings: $0, date: now()).messages(day: date, plan: plan, letters: letters, notices: notices) { path in
+                FileManager.default.contents(atPath: placed + "/" + path)
+            }
+        } ?? []
+        // Each entry is made as it is written: a first night records every open obligation.
+        let start = chain
+        chain = try register.write { writer in
+            var chain = start
+            for record in plan.records {
+                try writer.append(chain.append(asOf: date, kind: record.kind, key: plan.key(record),
+                                               payload: plan.payload(record, letter: record.draft.map { letters[$0] })))
+            }
+            try writer.append(chain.append(asOf: date, kind: "notice", key: folderName,
+                                           payload: Self.noticePayload(folder: folderName, manifestHash: manifestHash, files: files)))
+            try writer.append(chain.append(asOf: date, kind: "run", key: folderName, payload: runPayload(outcome)))
             for (event, targets) in plan.events { try writer.enqueue(event, endpoints: targets) }
             for message in messages { try writer.enqueue(message, endpoints: [MailSettings.outboxEndpoint]) }
+            return chain
         }
         outcome.mailQueued = messages.count
         previousManifest = manifestHash
@@ -227,31 +241,31 @@ public struct NightlyRun {
 
     /// Writes the day's folder, or adopts the identical one a killed run left (true); a folder no
     /// run recorded that differs is set aside first.
-    private func placeFolder(_ name: String, files: [NoticeFile]) throws -> Bool {
-        if let existing = try notices.existingFiles(name) {
-            if existing == files.sorted(by: { $0.path < $1.path }) {
+    private func placeFolder(_ staged: StagedNoticeFolder) throws -> Bool {
+        let name = staged.name
+        if let existing = try notices.existingSummaries(name) {
+            if existing == staged.files.sorted(by: { $0.path < $1.path }) {
                 logger.warning("adopting the notice folder a killed run left, identical to this run's", metadata: ["folder": "\(notices.folderPath(name))"])
+                staged.discard()
                 return true
             }
             let aside = try notices.setAside(name)
             logger.warning("a notice folder no run recorded was in the way; set aside", metadata: ["moved_to": "\(aside)"])
         }
-        try notices.write(name, files: files)
+        try staged.commit()
         return false
     }
 
-    /// The digest, CSV and letters (text and print-ready HTML) of a day, without the manifest.
-    static func noticeFiles(_ notices: DayNotices) -> [NoticeFile] {
-        var files = [
-            NoticeFile(path: "digest.html", data: Data(NoticeRenderer.digestHTML(notices).utf8)),
-            NoticeFile(path: "digest.md", data: Data(NoticeRenderer.digestMarkdown(notices).utf8)),
-            NoticeFile(path: "obligations.csv", data: Data(NoticeRenderer.obligationsCSV(notices).utf8)),
-        ]
+    /// The digest, CSV and letters (text and print-ready HTML) of a day, without the manifest,
+    /// each written as it is rendered.
+    static func writeNoticeFiles(_ notices: DayNotices, to folder: StagedNoticeFolder) throws {
+        try folder.stream("digest.html") { NoticeRenderer.digestHTML(notices, into: $0) }
+        try folder.stream("digest.md") { NoticeRenderer.digestMarkdown(notices, into: $0) }
+        try folder.stream("obligations.csv") { NoticeRenderer.obligationsCSV(notices, into: $0) }
         for letter in notices.letters {
-            files.append(NoticeFile(path: "letters/" + letter.fileName, data: Data(letter.text.utf8)))
-            files.append(NoticeFile(path: "letters/" + letter.htmlFileName, data: Data(LetterHTML.render(letter.text).utf8)))
+            try folder.write("letters/" + letter.fileName, data: Data(letter.text.utf8))
+            try folder.write("letters/" + letter.htmlFileName, data: Data(LetterHTML.render(letter.text).utf8))
         }
-        return files
     }
 
     static func counts(_ rows: [DigestRow]) -> [ObligationKind: [Stage: Int]] {
@@ -259,6 +273,9 @@ public struct NightlyRun {
         for row in rows { counts[row.obligation.kind, default: [:]][row.obligation.stage, default: 0] += 1 }
         return counts
     }
+
+    /// How many obligations' stages one ledger query asks about.
+    static let ledgerSlice = 20_000
 
     /// The letter head of Jobs/runner.toml.
     var letterHead: LetterHead {
@@ -301,14 +318,15 @@ public struct NightlyRun {
     /// Where each obligation of a scan stands (see `Progress`).
     private func progress(_ scan: DayScan) -> [String: Int] {
         var map: [String: Int] = [:]
-        for found in scan.obligations {
-            let o = found.obligation
+        for row in scan.rows {
+            let o = row.obligation
             var rank = Progress.rank(stage: o.stage)
             if o.stage == .due {
                 let crossed = jobs.letters[o.kind]?.crossedReminders(due: o.due, on: scan.date) ?? []
                 if let nearest = crossed.min() { rank = Progress.rank(reminderDays: nearest) }
             }
-            map[found.key] = max(map[found.key] ?? rank, rank)
+            let key = FoundObligation.key(o)
+            map[key] = max(map[key] ?? rank, rank)
         }
         return map
     }
@@ -326,82 +344,110 @@ public struct NightlyRun {
     /// letters they call for. On a register's first night, stages that began earlier are backlog
     /// (listed, recorded, no letter); one letter per obligation per day, the latest that applies;
     /// in a catch-up, no letter for a stage the obligation has left by the run's last day.
-    func planDay(_ date: CivilDate, scan: DayScan, firstNight: Bool, finalProgress: [String: Int]?,
+    ///
+    /// Takes the scan's rows over (marking the new and the backlog ones) rather than copying them,
+    /// and asks the ledger about a slice of obligations at a time, so that a day of a million
+    /// open obligations holds each row once.
+    func planDay(_ date: CivilDate, scan: inout DayScan, firstNight: Bool, finalProgress: [String: Int]?,
                  recordedThisRun: Set<String>) throws -> DayPlan {
-        var stageKeys: [String] = []
-        for found in scan.obligations {
-            for stage in Stage.allCases { stageKeys.append(found.key + "#" + stage.rawValue) }
-            for days in jobs.letters[found.obligation.kind]?.reminderDaysBeforeDue ?? [] { stageKeys.append(found.key + "#reminder-\(days)") }
-        }
-        let recordedStages = try register.ledgerKeys(kind: "stage", among: stageKeys).union(recordedThisRun)
-        let recordedChanges = try register.ledgerKeys(kind: "status", among: scan.changes.map(\.key)).union(recordedThisRun)
+        let recordedChanges = try register.ledgerKeys(kind: "status", among: scan.changes.map(\.key))
         let head = letterHead
         // From 1 November, a missing calendar for next year is a data warning every day (RULES §9).
         let calendarWarnings = MissingCalendarWarning.due(asOf: date, calendar: jobs.calendar).map {
             [Finding(kind: .data, certificate: "—", record: "Jobs/" + $0.file, clause: "《全国年节及纪念日放假办法》", message: $0.text)]
         } ?? []
         var plan = DayPlan(findings: scan.findings + calendarWarnings)
+        plan.rows = scan.rows
+        scan.rows = []
+        let facts = scan.facts
+        scan.facts = []
+        // A letter reads its certificate's records again; one certificate's obligations are adjacent.
+        var lastFile: CertificateFile?
 
-        for found in scan.obligations {
-            let o = found.obligation
-            let letterPlan = jobs.letters[o.kind] ?? LetterPlan()
-            let stageKey = found.key + "#" + o.stage.rawValue
-            let isNew = !recordedStages.contains(stageKey)
-            let row = DigestRow(obligation: o, title: jobs.title(o.kind), organizationName: found.organization?.name, isNewStage: isNew,
-                                isBacklog: firstNight && isNew && startOfStage(o) < date)
-            plan.rows.append(row)
-            let org = found.organization?.id ?? o.organization
-
-            // Candidates: the stage's letter and the nearest reminder crossed; the later one goes.
-            var candidate: (name: String, template: String, rank: Int, record: Int)?
-            func offer(_ stage: String, _ template: String?, rank: Int, startsOn: CivilDate, record: Int) {
-                guard let template, org != nil else { return }
-                if firstNight, startsOn < date { return }
-                if let finalProgress, (finalProgress[found.key] ?? Int.max) > rank { return }
-                if let current = candidate, current.rank >= rank { return }
-                candidate = (stage, template, rank, record)
+        var start = 0
+        while start < plan.rows.count {
+            let end = min(start + Self.ledgerSlice, plan.rows.count)
+            var stageKeys: [String] = []
+            for i in start..<end {
+                let o = plan.rows[i].obligation
+                let key = FoundObligation.key(o)
+                for stage in Stage.allCases { stageKeys.append(key + "#" + stage.rawValue) }
+                for days in jobs.letters[o.kind]?.reminderDaysBeforeDue ?? [] { stageKeys.append(key + "#reminder-\(days)") }
             }
-            if isNew {
-                // First sight of an obligation already past a stage that has a letter (the
-                // surveillance notice for one first seen while due): that letter goes out now.
-                var template = letterPlan.stages[o.stage]
-                if template == nil {
-                    let earlierSeen = Stage.allCases.contains { $0 != o.stage && recordedStages.contains(found.key + "#" + $0.rawValue) }
-                    if !earlierSeen { template = letterPlan.earlierStageTemplate(before: o.stage) }
+            let recordedSlice = try register.ledgerKeys(kind: "stage", among: stageKeys)
+            stageKeys = []
+            func recorded(_ key: String) -> Bool { recordedSlice.contains(key) || recordedThisRun.contains(key) }
+
+            for i in start..<end {
+                let o = plan.rows[i].obligation
+                let fact = facts[i]
+                let obligationKey = FoundObligation.key(o)
+                let letterPlan = jobs.letters[o.kind] ?? LetterPlan()
+                let stageKey = obligationKey + "#" + o.stage.rawValue
+                let isNew = !recorded(stageKey)
+                plan.rows[i].isNewStage = isNew
+                plan.rows[i].isBacklog = firstNight && isNew && startOfStage(o) < date
+                // A certificate's holder is the organisation of the obligation (CertificationRules).
+                let org = o.organization
+
+                // Candidates: the stage's letter and the nearest reminder crossed; the later one goes.
+                var candidate: (name: String, template: String, rank: Int, record: Int)?
+                func offer(_ stage: String, _ template: String?, rank: Int, startsOn: CivilDate, record: Int) {
+                    guard let template, org != nil else { return }
+                    if firstNight, startsOn < date { return }
+                    if let finalProgress, (finalProgress[obligationKey] ?? Int.max) > rank { return }
+                    if let current = candidate, current.rank >= rank { return }
+                    candidate = (stage, template, rank, record)
                 }
-                let stage = o.stage.rawValue
-                plan.records.append(PlannedRecord(kind: "stage", key: stageKey, payload: { Self.stagePayload(found, stage: stage, letter: $0) }))
-                offer(stage, template, rank: Progress.rank(stage: o.stage), startsOn: startOfStage(o), record: plan.records.count - 1)
-            }
-            // Reminders while due: one letter for the nearest threshold crossed, every crossed one recorded.
-            if o.stage == .due, letterPlan.reminder != nil {
-                let crossed = letterPlan.crossedReminders(due: o.due, on: date)
-                let fresh = crossed.filter { !recordedStages.contains(found.key + "#reminder-\($0)") }
-                if let nearest = fresh.min() {
-                    for days in fresh.sorted(by: >) {
-                        let stage = "reminder-\(days)"
-                        plan.records.append(PlannedRecord(kind: "stage", key: found.key + "#" + stage, payload: { Self.stagePayload(found, stage: stage, letter: $0) }))
-                        if days == nearest {
-                            offer(stage, letterPlan.reminder, rank: Progress.rank(reminderDays: days), startsOn: o.due.addingDays(-days),
-                                  record: plan.records.count - 1)
+                if isNew {
+                    // First sight of an obligation already past a stage that has a letter (the
+                    // surveillance notice for one first seen while due): that letter goes out now.
+                    var template = letterPlan.stages[o.stage]
+                    if template == nil {
+                        let earlierSeen = Stage.allCases.contains { $0 != o.stage && recorded(obligationKey + "#" + $0.rawValue) }
+                        if !earlierSeen { template = letterPlan.earlierStageTemplate(before: o.stage) }
+                    }
+                    plan.records.append(PlannedRecord(subject: .stage(row: i, stage: o.stage.rawValue)))
+                    offer(o.stage.rawValue, template, rank: Progress.rank(stage: o.stage), startsOn: startOfStage(o), record: plan.records.count - 1)
+                }
+                // Reminders while due: one letter for the nearest threshold crossed, every crossed one recorded.
+                if o.stage == .due, letterPlan.reminder != nil {
+                    let crossed = letterPlan.crossedReminders(due: o.due, on: date)
+                    let fresh = crossed.filter { !recorded(obligationKey + "#reminder-\($0)") }
+                    if let nearest = fresh.min() {
+                        for days in fresh.sorted(by: >) {
+                            let stage = "reminder-\(days)"
+                            plan.records.append(PlannedRecord(subject: .stage(row: i, stage: stage)))
+                            if days == nearest {
+                                offer(stage, letterPlan.reminder, rank: Progress.rank(reminderDays: days), startsOn: o.due.addingDays(-days),
+                                      record: plan.records.count - 1)
+                            }
                         }
                     }
                 }
+                if let candidate, let org {
+                    var organization = fact.organization
+                    var certificate: Certificate?
+                    if let certNo = fact.certNo {
+                        if lastFile?.certificate.certNo != certNo { lastFile = try register.certificateFile(certNo) }
+                        organization = lastFile?.organization
+                        certificate = lastFile?.certificate
+                    }
+                    let context = LetterContext.obligation(plan.rows[i], organization: organization, certificate: certificate,
+                                                           validThrough: fact.validThrough, asOf: date, head: head, star: fact.star)
+                    plan.records[candidate.record].draft = plan.drafts.count
+                    plan.drafts.append(LetterDraft(fileName: LetterName.obligation(organization: org, subject: o.subject, kind: o.kind, stage: candidate.name, record: o.record),
+                                                   organization: org, organizationName: plan.rows[i].organizationName, template: candidate.template, context: context,
+                                                   contactEmail: organization?.contactEmail))
+                }
             }
-            if let candidate, let org {
-                let context = LetterContext.obligation(row, organization: found.organization, certificate: found.certificate,
-                                                       validThrough: found.validThrough, asOf: date, head: head, star: found.star)
-                plan.records[candidate.record].draft = plan.drafts.count
-                plan.drafts.append(LetterDraft(fileName: LetterName.obligation(organization: org, subject: o.subject, kind: o.kind, stage: candidate.name, record: o.record),
-                                               organization: org, organizationName: found.organization?.name, template: candidate.template, context: context,
-                                               contactEmail: found.organization?.contactEmail))
-            }
+            start = end
         }
 
         for found in scan.changes {
             plan.changeRows.append(StatusChangeRow(certificate: found.certificate.certNo, organizationName: found.organization?.name, change: found.change))
-            guard !recordedChanges.contains(found.key) else { continue }
-            var record = PlannedRecord(kind: "status", key: found.key, payload: { Self.changePayload(found, letter: $0) })
+            guard !recordedChanges.contains(found.key), !recordedThisRun.contains(found.key) else { continue }
+            var record = PlannedRecord(subject: .change(found))
             if let letterKey = found.letterKey, let template = jobs.runner.statusLetters[letterKey] {
                 let org = found.certificate.orgId
                 let context = LetterContext.statusChange(found.change, certificate: found.certificate, organization: found.organization,
@@ -420,7 +466,7 @@ public struct NightlyRun {
             if !targets.isEmpty { plan.events.append((event, targets)) }
         }
 
-        plan.rows.sort { Obligation.staffOrder($0.obligation, $1.obligation) }
+        plan.sortRows()
         // Two letters may not share a file name: the later gets -2, -3, … (as before).
         var taken: Set<String> = []
         for i in plan.drafts.indices.sorted(by: { (plan.drafts[$0].fileName, $0) < (plan.drafts[$1].fileName, $1) }) {
@@ -450,8 +496,8 @@ public struct NightlyRun {
                 let cycle = history.currentCycle(on: date)
                 let star = history.star(on: date, settings: rules.settings) ?? .none
                 for o in obligations {
-                    scan.obligations.append(FoundObligation(obligation: o, organization: file.organization, certificate: file.certificate,
-                                                            validThrough: cycle?.validThrough, star: star))
+                    scan.rows.append(DigestRow(obligation: o, title: jobs.title(o.kind), organizationName: file.organization?.name, isNewStage: false))
+                    scan.facts.append(ObligationFacts(certNo: file.certificate.certNo, validThrough: cycle?.validThrough, star: star))
                 }
             }
             if let change = history.change(on: date, settings: rules.settings) {
@@ -467,8 +513,9 @@ public struct NightlyRun {
         let others = try RegisterScan(register: register, rules: rules).otherObligations(on: date, adoptedOn: adoptedOn)
         let organizations = try register.organizations(Set(others.compactMap(\.organization)))
         for o in others {
-            scan.obligations.append(FoundObligation(obligation: o, organization: o.organization.flatMap { organizations[$0] },
-                                                    certificate: nil, validThrough: nil, star: .none))
+            let organization = o.organization.flatMap { organizations[$0] }
+            scan.rows.append(DigestRow(obligation: o, title: jobs.title(o.kind), organizationName: organization?.name, isNewStage: false))
+            scan.facts.append(ObligationFacts(certNo: nil, validThrough: nil, star: .none, organization: organization))
         }
         return scan
     }

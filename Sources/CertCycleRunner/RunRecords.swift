@@ -45,7 +45,7 @@ struct Manifest {
     var previousManifest: String?
     var ledgerSeq: Int
     var ledgerHash: String
-    var files: [NoticeFile]
+    var files: [NoticeFileSummary]
 
     var json: Data {
         var out = "{\n"
@@ -57,7 +57,7 @@ struct Manifest {
         out += "  \"files\": [\n"
         let sorted = files.sorted { $0.path < $1.path }
         for (index, file) in sorted.enumerated() {
-            out += "    {\"path\": \(JSONLine.quote(file.path)), \"sha256\": \(JSONLine.quote(LedgerChain.sha256(file.data))), \"bytes\": \(file.data.count)}"
+            out += "    {\"path\": \(JSONLine.quote(file.path)), \"sha256\": \(JSONLine.quote(file.sha256)), \"bytes\": \(file.bytes)}"
             out += index == sorted.count - 1 ? "\n" : ",\n"
         }
         out += "  ]\n}\n"
@@ -66,10 +66,10 @@ struct Manifest {
 }
 
 extension NightlyRun {
-    static func stagePayload(_ found: FoundObligation, stage: String, letter: Letter?) -> String {
-        let o = found.obligation
+    /// The organisation is the obligation's own: a certificate's is its holder, whose record's id it is.
+    static func stagePayload(_ o: Obligation, stage: String, letter: Letter?) -> String {
         var line = JSONLine()
-        line.add("obligation", found.key)
+        line.add("obligation", FoundObligation.key(o))
         line.add("kind", o.kind.rawValue)
         line.add("subject", o.subject)
         line.add("subject_type", o.subjectType.rawValue)
@@ -80,7 +80,7 @@ extension NightlyRun {
         line.add("escalation_by", o.escalationBy?.date.description)
         line.add("clause", o.clause)
         line.add("record", o.record)
-        line.add("organization", found.organization?.id ?? o.organization)
+        line.add("organization", o.organization)
         line.add("letter", letter.map { "letters/" + $0.fileName })
         line.add("letter_sha256", letter.map { LedgerChain.sha256(Data($0.text.utf8)) })
         return line.string
@@ -103,10 +103,10 @@ extension NightlyRun {
         return line.string
     }
 
-    static func noticePayload(folder: String, manifestHash: String, files: [NoticeFile]) -> String {
+    static func noticePayload(folder: String, manifestHash: String, files: [NoticeFileSummary]) -> String {
         var text = "{\"folder\":\(JSONLine.quote(folder)),\"manifest_sha256\":\(JSONLine.quote(manifestHash)),\"files\":["
         text += files.sorted { $0.path < $1.path }.map { file in
-            "{\"path\":\(JSONLine.quote(file.path)),\"sha256\":\(JSONLine.quote(LedgerChain.sha256(file.data)))}"
+            "{\"path\":\(JSONLine.quote(file.path)),\"sha256\":\(JSONLine.quote(file.sha256))}"
         }.joined(separator: ",")
         return text + "]}"
     }
