@@ -162,31 +162,34 @@ public struct CertificationRules: Sendable {
     /// before certcycle are not its to know; and none on a month more than a year before
     /// `date`'s. Oldest month first; the subject is the month.
     public func regulatorReports(on date: CivilDate, trackedSince: CivilDate?, generated: [ReportMonth: CivilDate]) -> [Obligation] {
+        reportMonths(on: date, trackedSince: trackedSince).compactMap { month in
+            if let made = generated[month], made <= date { return nil }
+            return obligation(.regulatorReport, subject: month.description, opens: month.next.first, due: Self.reportDue(month), on: date)
+        }
+    }
+
+    /// The months whose report `regulatorReports` considers on `date`, oldest first: from the
+    /// report due soonest on or after `trackedSince` (on the month before its month, or on that
+    /// month itself when it is after the 10th), but none more than a year overdue (a run far
+    /// ahead would list thousands), through the months before `date`'s, whose reports have
+    /// opened, and `date`'s own only in its notice period (never December 9999's, whose report
+    /// would open in 10000). The store is asked which of these were generated.
+    public func reportMonths(on date: CivilDate, trackedSince: CivilDate?) -> [ReportMonth] {
         guard let since = trackedSince, since <= date else { return [] }
-        var result: [Obligation] = []
-        // The report due soonest on or after `since`: on the month before `since`'s month, or on
-        // that month itself when `since` is after its 10th.
         var month = ReportMonth(containing: since).previous
         if Self.reportDue(month) < since { month = month.next }
-        // A report more than a year overdue is no longer listed (a run far ahead would list
-        // thousands): the oldest listed is the one on the month a year before `date`'s month.
         let current = ReportMonth(containing: date)
-        let oldest = current.adding(-12)
-        if month.index < oldest.index { month = oldest }
-        // Reports on the months before `date`'s have opened; the one on `date`'s own month shows
-        // only in its notice period (and never for December 9999, whose report would open in 10000).
+        if month.index < current.index - 12 { month = current.adding(-12) }
+        var months: [ReportMonth] = []
         while month.index <= current.index {
             if month == current {
                 guard current.year < 9999 || current.month < 12,
                       current.next.first.addingDays(-settings.settings(for: .regulatorReport).noticeDays) <= date else { break }
             }
-            let done = generated[month].map { $0 <= date } ?? false
-            if !done, let o = obligation(.regulatorReport, subject: month.description, opens: month.next.first, due: Self.reportDue(month), on: date) {
-                result.append(o)
-            }
+            months.append(month)
             month = month.next
         }
-        return result
+        return months
     }
 
     /// The 10th of the month after `month`.

@@ -166,7 +166,7 @@ public enum SpreadsheetML {
     }
 
     /// A number as `xsd:double` text: integral values without a fraction.
-    static func number(_ value: Double) -> String {
+    public static func number(_ value: Double) -> String {
         guard value.isFinite else { return "0" }
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
         return String(value)

@@ -175,7 +175,7 @@ public struct MonthlyReportWriter {
     static func csvText(_ value: ReportValue) -> String {
         switch value {
         case .empty: ""
-        case .number(let n): n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : String(n)
+        case .number(let n): SpreadsheetML.number(n)
         case .text(let t): SpreadsheetSafety.neutralized(t)
         }
     }

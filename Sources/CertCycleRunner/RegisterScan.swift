@@ -38,14 +38,7 @@ public struct RegisterScan {
     /// The body's monthly reports outstanding on `date` (RULES §10).
     public func bodyObligations(on date: CivilDate, adoptedOn: CivilDate? = nil) throws -> [Obligation] {
         guard let since = try register.firstCompletedDay() ?? adoptedOn, since <= date else { return [] }
-        var months: [ReportMonth] = []
-        var month = ReportMonth(containing: since).previous
-        let current = ReportMonth(containing: date)
-        if month.index < current.index - 12 { month = current.adding(-12) }
-        while month.index <= current.index {
-            months.append(month)
-            month = month.next
-        }
+        let months = rules.reportMonths(on: date, trackedSince: since)
         let days = try register.ledgerDays(kind: MonthlyReportRecord.ledgerKind, among: months.map(MonthlyReportRecord.firstKey))
         var generated: [ReportMonth: CivilDate] = [:]
         for m in months { if let day = days[MonthlyReportRecord.firstKey(m)] { generated[m] = day } }
