@@ -155,6 +155,9 @@ public struct RunnerSettings: Sendable, Hashable {
     public var respondWorkingDays = 5
     /// A gap longer than this is caught up only for its last days (the rest is logged).
     public var maxCatchUpDays = 31
+    /// How many subjects (certificates, appeals, applications, the body) of a day's digest get an
+    /// explanation page it links, the most urgent first (0: none).
+    public var explanationPages = 1000
     /// Status change → template: keys of `statusLetterKeys`.
     public var statusLetters: [String: String] = [:]
 
@@ -166,7 +169,7 @@ public struct RunnerSettings: Sendable, Hashable {
 
     init(file: TOMLFile) throws(ConfigError) {
         try file.rejectUnknownKeys(["body_name", "body_address", "contact_person", "contact_phone", "reference_prefix",
-                                    "respond_working_days", "max_catch_up_days", "status_letters"])
+                                    "respond_working_days", "max_catch_up_days", "explanation_pages", "status_letters"])
         if let name = try file.string("body_name") { bodyName = name }
         if let value = try file.string("body_address") { bodyAddress = value }
         if let value = try file.string("contact_person") { contactPerson = value }
@@ -174,6 +177,7 @@ public struct RunnerSettings: Sendable, Hashable {
         if let value = try file.string("reference_prefix") { referencePrefix = value }
         if let days = try file.int("respond_working_days", range: 1...60) { respondWorkingDays = days }
         if let days = try file.int("max_catch_up_days", range: 1...3660) { maxCatchUpDays = days }
+        if let pages = try file.int("explanation_pages", range: 0...100_000) { explanationPages = pages }
         if let value = file.table["status_letters"] {
             guard let table = value.table else { throw ConfigError(file: file.path, "[status_letters] must be a table") }
             try file.rejectUnknownKeys(Self.statusLetterKeys, in: table, context: "status_letters.")

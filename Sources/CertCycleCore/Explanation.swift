@@ -7,11 +7,23 @@ public struct Explanation: Hashable, Sendable {
     public var records: [Record]
     public var steps: [Step]
 
+    public init(obligation: Obligation, records: [Record], steps: [Step]) {
+        self.obligation = obligation
+        self.records = records
+        self.steps = steps
+    }
+
     /// One register row: its table, id and what it says that matters here.
     public struct Record: Hashable, Sendable {
         public var table: String
         public var id: String
         public var summary: String
+
+        public init(table: String, id: String, summary: String) {
+            self.table = table
+            self.id = id
+            self.summary = summary
+        }
     }
 
     /// One step: a sentence for staff, the date it gives (if any), the clause, and whether a
@@ -21,6 +33,13 @@ public struct Explanation: Hashable, Sendable {
         public var date: CivilDate?
         public var clause: String?
         public var provisional: Bool = false
+
+        public init(text: String, date: CivilDate?, clause: String?, provisional: Bool = false) {
+            self.text = text
+            self.date = date
+            self.clause = clause
+            self.provisional = provisional
+        }
     }
 }
 

@@ -15,6 +15,11 @@ public struct DayNotices: Sendable {
     public var statusChanges: [StatusChangeRow]
     /// Letters written today (rendered text and file name), in file-name order.
     public var letters: [Letter]
+    /// The explanation pages written beside the digest (`ExplanationPage.path`): a row whose
+    /// subject has one links it.
+    public var explanationPages: Set<String> = []
+    /// False when some rows' subjects got no page (Jobs/runner.toml `explanation_pages`).
+    public var explanationsComplete = true
 
     public init(asOf: CivilDate, bodyName: String, obligations: [DigestRow], findings: [Finding], statusChanges: [StatusChangeRow], letters: [Letter]) {
         self.asOf = asOf

@@ -34,7 +34,9 @@ extension NoticeRenderer {
         page.findings(layout)
         page.letters(layout)
         page.raw("<footer>由 certcycle 生成 · 数据截至 \(day.asOf.description) · <a href=\"../index.html\">全部日期</a>"
-            + " · <a href=\"../\(NoticeRenderer.forecastFileName(day.asOf))\">未来 12 个月工作量预测</a></footer>\n")
+            + " · <a href=\"../\(NoticeRenderer.forecastFileName(day.asOf))\">未来 12 个月工作量预测</a>"
+            + (day.explanationsComplete ? "" : "<br>点击对象可查看其日期的由来；未加链接的对象请运行 <code>certcycle explain 证书号</code>")
+            + "</footer>\n")
         page.raw("<script>\n\(HTMLPage.filterScript)</script>\n</body>\n</html>\n")
     }
 }
@@ -175,7 +177,15 @@ struct HTMLPage {
                 let fresh = row.isNewStage && !row.isBacklog
                 raw("<tr data-k=\"\(kind)\" data-s=\"\(stage.rawValue)\"")
                 raw(fresh ? " class=\"new\"><td>" : row.isBacklog ? " class=\"backlog\"><td>" : "><td>")
-                text(o.subject)
+                if !layout.day.explanationPages.isEmpty, case let page = ExplanationPage.path(of: o), layout.day.explanationPages.contains(page) {
+                    raw("<a href=\"")
+                    text(page)
+                    raw("\" title=\"日期的由来\">")
+                    text(o.subject)
+                    raw("</a>")
+                } else {
+                    text(o.subject)
+                }
                 if let record = o.record {
                     raw("<span class=\"record\">（")
                     text(record)

@@ -183,12 +183,16 @@ public struct NightlyRun {
         if let mail {
             for i in letters.indices { letters[i].emailed = mail.letters && plan.drafts[i].contactEmail.flatMap(MailAddress.init) != nil }
         }
-        let notices = DayNotices(asOf: date, bodyName: jobs.runner.bodyName, obligations: plan.rows, findings: plan.findings,
+        var notices = DayNotices(asOf: date, bodyName: jobs.runner.bodyName, obligations: plan.rows, findings: plan.findings,
                                  statusChanges: plan.changeRows, letters: letters)
+        let explained = ExplanationPage.selection(plan.rows, limit: jobs.runner.explanationPages)
+        notices.explanationPages = Set(explained.pages.map(\.path))
+        notices.explanationsComplete = explained.complete
         let folderName = date.description
         // Written aside as rendered (a dry run only hashes): the folder is never whole in memory.
         let staged = try self.notices.stage(folderName, hashOnly: dryRun)
         try Self.writeNoticeFiles(notices, to: staged)
+        try writeExplanationPages(explained.pages, rows: plan.rows, on: date, to: staged)
         let manifest = Manifest(asOf: date, bodyName: jobs.runner.bodyName, previousManifest: previousManifest,
                                 ledgerSeq: chain.lastSeq, ledgerHash: chain.lastHash, files: staged.files)
         let manifestData = manifest.json
@@ -265,6 +269,41 @@ public struct NightlyRun {
         for letter in notices.letters {
             try folder.write("letters/" + letter.fileName, data: Data(letter.text.utf8))
             try folder.write("letters/" + letter.htmlFileName, data: Data(LetterHTML.render(letter.text).utf8))
+        }
+    }
+
+    /// The explanation page of each subject the digest links (`ExplanationPage`): what
+    /// `certcycle explain` says on `date`, the certificate's records read again.
+    private func writeExplanationPages(_ pages: [(path: String, row: DigestRow)], rows: [DigestRow], on date: CivilDate,
+                                       to folder: StagedNoticeFolder) throws {
+        guard !pages.isEmpty else { return }
+        let explainer = RegisterExplainer(register: register, rules: jobs.rules, on: date)
+        for (path, row) in pages {
+            let o = row.obligation
+            let explanations: [Explanation]
+            var organizationName = row.organizationName
+            let subject: String, command: String
+            switch o.subjectType {
+            case .certificate:
+                let file = try register.certificateFile(o.subject)
+                explanations = try file.map { try explainer.certificate($0) } ?? []
+                organizationName = file?.organization?.name ?? organizationName
+                subject = "证书 " + o.subject
+                command = "certcycle explain \(o.subject) --as-of \(date)"
+            case .appeal, .application:
+                explanations = try explainer.standalone(o)
+                subject = (o.subjectType == .appeal ? "申诉 " : "申请 ") + o.subject
+                command = "certcycle explain --\(o.subjectType.rawValue) \(o.subject) --as-of \(date)"
+            case .body:
+                // The body's reports the digest lists (on a first night, tracked from that night).
+                explanations = rows.lazy.map(\.obligation).filter { $0.subjectType == .body }.map { jobs.rules.explain($0, received: date, on: date) }
+                organizationName = nil
+                subject = "本机构月度报告"
+                command = "certcycle explain --body --as-of \(date)"
+            }
+            let html = ExplanationPage.html(subject: subject, organizationName: organizationName, asOf: date, bodyName: jobs.runner.bodyName,
+                                            command: command, explanations, titles: jobs.title)
+            try folder.write(path, data: Data(html.utf8))
         }
     }
 

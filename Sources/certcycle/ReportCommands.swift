@@ -127,41 +127,56 @@ struct Explain: ParsableCommand {
         appeal or application), the base date and why, the month arithmetic with its clamping to month \
         ends, and for an overdue one the working days counted to its escalation deadline with the \
         weekends, holidays and make-up working days met and any year counted provisionally. Text in \
-        Chinese for staff; --format json for tools.
+        Chinese for staff; --format json for tools. Instead of CERT: --appeal ID or --application ID for \
+        one of no certificate, --body for the body's own monthly reports to CNCA.
         """
     )
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var asOf: AsOfOption
-    @Argument(help: "The certificate number.") var cert: String
+    @Argument(help: "The certificate number.") var cert: String?
     @Argument(help: ArgumentHelp("Only this obligation kind.", valueName: "kind"), transform: parseObligationKind)
     var kind: ObligationKind?
+    @Option(help: ArgumentHelp("An appeal's obligation instead of a certificate's.", valueName: "id")) var appeal: String?
+    @Option(help: ArgumentHelp("A not-acceptable application's obligation instead of a certificate's.", valueName: "id")) var application: String?
+    @Flag(help: "The body's own monthly reports to CNCA (regulator_report) instead of a certificate's obligations.") var body = false
     @Option(help: "text or json.") var format: TextOrJSON = .text
+
+    func validate() throws {
+        let subjects = [cert != nil, appeal != nil, application != nil, body].count { $0 }
+        guard subjects == 1 else { throw ValidationError("give one of CERT, --appeal ID, --application ID or --body") }
+        if kind != nil, cert == nil { throw ValidationError("KIND goes with CERT") }
+    }
 
     func run() throws {
         try runReporting {
             let configuration = try common.loadConfiguration()
             let jobs = try common.loadJobs(configuration)
             let register = try common.openRegister(configuration)
-            let file = try requireCertificate(cert, in: register)
             let date = asOf.date(configuration)
-            let rules = jobs.rules
-            var explanations = rules.explain(CertificateHistory(file), on: date, kind: kind)
-            // The certificate's appeals and not-acceptable applications.
-            for appeal in try register.appeals() where appeal.certNo == cert {
-                if let o = rules.obligation(of: appeal, on: date), kind == nil || kind == o.kind {
-                    explanations.append(rules.explain(o, received: appeal.receivedOn, on: date))
+            let explainer = RegisterExplainer(register: register, rules: jobs.rules, on: date)
+            let subject: String
+            let explanations: [Explanation]
+            if let cert {
+                explanations = try explainer.certificate(requireCertificate(cert, in: register), kind: kind)
+                subject = cert
+            } else if body {
+                explanations = try explainer.body()
+                subject = "本机构月度报告"
+            } else {
+                let (id, type): (String, SubjectType) = appeal.map { ($0, .appeal) } ?? (application!, .application)
+                let all = try RegisterScan(register: register, rules: jobs.rules).otherObligations(on: date)
+                guard let o = all.first(where: { $0.subjectType == type && $0.subject == id }) else {
+                    let what = type == .appeal ? "appeal" : "not-acceptable application"
+                    throw CLIError(.usage, "no open obligation of the \(what) '\(id)' on \(date); `certcycle scan` lists them")
                 }
-            }
-            for application in try register.notAcceptedApplications() where application.certNo == cert {
-                if let o = rules.obligation(of: application, on: date), kind == nil || kind == o.kind {
-                    explanations.append(rules.explain(o, received: application.receivedOn, on: date))
-                }
+                explanations = try explainer.standalone(o)
+                subject = (type == .appeal ? "申诉 " : "申请 ") + id
             }
             let out = OutputSink.standardOutput()
             switch format {
-            case .text: out.write(TerminalText.visible(ExplanationOutput.text(certificate: cert, asOf: date, explanations, titles: jobs.title)))
-            case .json: out.write(ExplanationOutput.json(certificate: cert, asOf: date, explanations))
+            case .text: out.write(TerminalText.visible(ExplanationOutput.text(certificate: subject, asOf: date, explanations, titles: jobs.title)))
+            case .json: out.write(ExplanationOutput.json(certificate: subject, asOf: date, explanations))
             }
             out.flush()
         }

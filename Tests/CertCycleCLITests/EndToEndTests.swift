@@ -108,6 +108,22 @@ struct EndToEndTests {
             .filter { $0["subject"] as? String == "CAS-2024-0001" }
         #expect(items.map { "\($0["kind"]!)/\($0["due"]!)" }.sorted() == scanned.map { "\($0["kind"]!)/\($0["due"]!)" }.sorted())
         #expect(items.allSatisfy { (($0["steps"] as? [[String: Any]])?.count ?? 0) >= 2 })
+
+        // An appeal's and an application's obligation alone; the body's own reports (none
+        // before the register's first night); one subject at a time.
+        let appeal = try runCertcycle(["explain", "--appeal", "APL-1", "--as-of", "2026-02-21", db], in: tmp.path)
+        #expect(appeal.status == 0, "\(appeal.stderr)")
+        #expect(appeal.stdout.hasPrefix("申诉 APL-1 在 2026-02-21 的待办事项及其日期的由来\n\n1. 申诉答复（第 10 条）：已逾期，开始 2025-11-20，期限 2026-01-19"))
+        #expect(appeal.stdout.contains("申诉收到日 2025-11-20 加 60 日（日历日）为书面答复期限（第 10 条）"))
+        let application = try runCertcycle(["explain", "--application", "APP-2", "--as-of", "2026-02-21", "--format", "json", db], in: tmp.path)
+        let applicationItems = try #require(try JSONSerialization.jsonObject(with: Data(application.stdout.utf8)) as? [[String: Any]])
+        #expect(applicationItems.map { $0["kind"] as? String } == ["application_notice"])
+        let body = try runCertcycle(["explain", "--body", "--as-of", "2026-02-21", db], in: tmp.path)
+        #expect(body.stdout == "本机构月度报告 在 2026-02-21 的待办事项及其日期的由来\n\n无待办事项。\n")
+        let missing = try runCertcycle(["explain", "--appeal", "APL-404", "--as-of", "2026-02-21", db], in: tmp.path)
+        #expect(missing.status == 64 && missing.stderr.contains("no open obligation of the appeal 'APL-404' on 2026-02-21"))
+        #expect(try runCertcycle(["explain", "CAS-2024-0001", "--body", db], in: tmp.path).status == 64)
+        #expect(try runCertcycle(["explain", db], in: tmp.path).status == 64)
     }
 
     @Test("exit codes: 65 for bad data, 78 for bad configuration, 64 for bad usage; each with one line saying what to do")

@@ -71,7 +71,7 @@ struct LetterRulesTests {
         #expect(first.lettersWritten == 0)
         let digest = String(decoding: try #require(try fixture.noticeFiles()["2026-05-10/digest.html"]), as: UTF8.self)
         // CAS-2's surveillance has been overdue since 2026-01-11.
-        #expect(digest.contains("<tr data-k=\"surveillance\" data-s=\"overdue\" class=\"backlog\"><td>CAS-2 <span class=\"badge old\">存量</span>"))
+        #expect(digest.contains("<tr data-k=\"surveillance\" data-s=\"overdue\" class=\"backlog\"><td><a href=\"explain/cert-CAS-2.html\" title=\"日期的由来\">CAS-2</a> <span class=\"badge old\">存量</span>"))
         #expect(digest.contains("存量（首次运行前已开始）"))
         try fixture.nightly(from: "2026-05-11", through: "2026-05-12")
         #expect(try fixture.noticeFiles().keys.allSatisfy { !$0.contains("CAS-2_surveillance") })

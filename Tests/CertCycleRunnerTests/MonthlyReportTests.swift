@@ -227,6 +227,11 @@ struct MonthlyReportTests {
         // It shows in scan's JSONL as the body's, and the nightly digest lists it without a letter.
         let line = ObligationOutput.jsonLine(try body("2026-07-01")[0], asOf: day("2026-07-01"), organizationName: nil)
         #expect(line.hasPrefix(#"{"subject":"2026-06","subject_type":"body","kind":"regulator_report","stage":"due","opens":"2026-07-01","due":"2026-07-10","escalation":"none","escalation_by":null,"clause":"9.3.4""#))
+        // `certcycle explain --body` explains exactly those, step by step.
+        let explained = try RegisterExplainer(register: fixture.register, rules: shippedJobs.rules, on: day("2026-07-01")).body()
+        #expect(explained.map(\.obligation) == (try body("2026-07-01")))
+        #expect(explained.first?.steps.map(\.text) == ["报告月份 2026-06 的次月 1 日 2026-07-01 起可报送", "报送期限为次月 10 日 2026-07-10，节假日不顺延",
+                                                       "2026-07-01 在 2026-07-01 至 2026-07-10 之间：进行中，剩 9 天"])
     }
 
     @Test("a register adopted after the 10th tracks from the next month's report; National Day does not move the 10 October date")
@@ -240,7 +245,7 @@ struct MonthlyReportTests {
         // A report more than a year overdue is no longer listed.
         let years = rules.regulatorReports(on: day("2028-06-15"), trackedSince: day("2026-10-01"), generated: [:])
         #expect(years.first?.subject == "2027-06" && years.last?.subject == "2028-05" && years.count == 12)
-                // December's report is due on 10 January of the next year.
+        // December's report is due on 10 January of the next year.
         #expect(CertificationRules.reportDue(ReportMonth(parsing: "2026-12")!) == day("2027-01-10"))
     }
 }
