@@ -8,16 +8,6 @@ import CertCycleRegister
 import CertCycleRunner
 import Foundation
 
-enum PublishSummary {
-    static func line(_ report: PublishReport, what: String = "webhooks") -> String {
-        if report.skipped { return "\(what): another publisher is delivering; \(report.pending) pending" }
-        var line = "\(what): \(report.delivered) delivered, \(report.retrying) to retry, \(report.dead) dead letters, \(report.pending) pending"
-        if !report.disabled.isEmpty { line += "; disabled (410 Gone): \(report.disabled.joined(separator: ", "))" }
-        if report.budgetSpent { line += "; delivery_budget_seconds spent, the rest stays pending" }
-        return line
-    }
-}
-
 struct Publish: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Deliver pending webhook events and e-mail now (retries), for a timer more frequent than the nightly run.",
@@ -43,29 +33,17 @@ struct Publish: ParsableCommand {
             let started = Date()
             let terminal = TerminalProgress()
             defer { terminal.finish() }
-            var pending = 0
             if !endpoints.isEmpty {
+                // A new endpoint first gets every certificate's state as of the last completed day.
                 let jobs = try common.loadJobs(configuration)
                 if let last = try register.lastCompletedDay() {
                     try EndpointSync(register: register, jobs: jobs, logger: logger).syncNew(configuration.endpoints, asOf: last)
                 }
-                var publisher = Publisher(outbox: register, endpoints: endpoints, logger: logger)
-                publisher.budget = configuration.deliveryBudget
-                publisher.progress = terminal.reporting
-                let report = try publisher.deliverDue(wait: wait, holder: processDescription())
-                terminal.finish()
-                print(PublishSummary.line(report))
-                pending += report.pending
             }
-            if let mail {
-                var publisher = MailPublisher(outbox: register, connection: mail, logger: logger)
-                publisher.budget = configuration.deliveryBudget
-                publisher.progress = terminal.reporting
-                let report = try publisher.deliverDue(wait: wait, holder: processDescription())
-                terminal.finish()
-                print(PublishSummary.line(report, what: "mail"))
-                pending += report.pending
-            }
+            let delivery = OutboxDelivery(register: register, endpoints: endpoints, mail: mail, budget: configuration.deliveryBudget,
+                                          holder: processDescription(), logger: logger,
+                                          output: JobOutput(say: { print($0) }, progress: terminal.reporting, finishProgress: terminal.finish))
+            let pending = try delivery.deliver(wait: wait)
             if let metricsFile {
                 try MetricsFile(path: metricsFile).write(report: nil, deliveries: try register.deliveryCounts(), succeeded: true,
                                                          finished: Date(), duration: Date().timeIntervalSince(started))

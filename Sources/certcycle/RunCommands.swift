@@ -33,104 +33,20 @@ struct Run: ParsableCommand {
     var metricsFile: String?
 
     func run() throws {
-        let started = Date()
-        let logger = makeLogger(logFormat)
-        var health: HealthCheck?
-        var report: RunReport?
-        var succeeded = false
-        var deliveries: [String: [DeliveryStatus: Int]]?
-        defer {
-            if let metricsFile {
-                do {
-                    try MetricsFile(path: metricsFile).write(report: report, deliveries: deliveries, succeeded: succeeded, finished: Date(),
-                                                             duration: Date().timeIntervalSince(started))
-                } catch {
-                    logger.error("cannot write the metrics file: \(error)")
-                }
-            }
-        }
         try runReporting {
-            let configuration = try common.loadConfiguration()
-            if let url = configuration.healthcheckURL, !dryRun { health = HealthCheck(url: url) }
-            health?.ping(.start, logger: logger)
-            do {
-                let jobs = try common.loadJobs(configuration)
-                let templates = try loadTemplates(jobs)
-                let endpoints = try PublishingEndpoint.load(configuration.endpoints)
-                // The password is read before anything is recorded: a run must not queue mail it cannot send.
-                let mail = try configuration.mail.map { try MailConnection.load($0) }
-                // A bad job definition is a configuration error (78) whatever the register.
-                try NightlyRun.checkTemplates(jobs, templates)
-                // quick_check first: a damaged register stops the run before anything is written.
-                let register = try common.openRegister(configuration, mode: dryRun ? .existing : .existingChecked)
-                var nightly = NightlyRun(register: register, jobs: jobs, templates: templates,
-                                         notices: NoticeFolderWriter(root: notices ?? configuration.notices), logger: logger,
-                                         holder: processDescription())
-                nightly.endpoints = configuration.endpoints
-                nightly.mail = configuration.mail
-                nightly.today = configuration.today()
-                nightly.allowFuture = allowFuture
-                let terminal = TerminalProgress()
-                defer { terminal.finish() }
-                nightly.progress = terminal.reporting
-                let date = asOf.date(configuration)
-                let result = try nightly.run(asOf: date, dryRun: dryRun)
-                terminal.finish()
-                report = result
-                printSummary(result)
-                var pending = 0
-                if !dryRun, !endpoints.isEmpty {
-                    var publisher = Publisher(outbox: register, endpoints: endpoints, logger: logger)
-                    publisher.budget = configuration.deliveryBudget
-                    publisher.progress = terminal.reporting
-                    let published = try publisher.deliverDue(wait: 10, holder: processDescription())
-                    terminal.finish()
-                    print(PublishSummary.line(published))
-                    pending = published.pending
-                    deliveries = try register.deliveryCounts()
-                }
-                if !dryRun, let mail {
-                    // After the day commits, like webhooks; what is left goes with `certcycle publish`.
-                    var publisher = MailPublisher(outbox: register, connection: mail, logger: logger)
-                    publisher.budget = configuration.deliveryBudget
-                    publisher.progress = terminal.reporting
-                    let published = try publisher.deliverDue(wait: 10, holder: processDescription())
-                    terminal.finish()
-                    print(PublishSummary.line(published, what: "mail"))
-                    pending += published.pending
-                    deliveries = try register.deliveryCounts()
-                }
-                succeeded = true
-                health?.ping(.success, message: "certcycle run \(date): \(result.days.count) day(s)", logger: logger)
-                if pending > 0 {
-                    throw CLIError(.tryAgain, "\(pending) deliveries (webhooks or mail) are still pending; `certcycle publish` (or its timer) retries them")
-                }
-            } catch let error as CLIError where error.code == .tryAgain && succeeded {
-                throw error
-            } catch {
-                health?.ping(.fail, message: "\(error)", logger: logger)
-                throw error
+            let terminal = TerminalProgress()
+            defer { terminal.finish() }
+            var job = NightlyJob(inputs: CommandInputs(common: common), logger: makeLogger(logFormat), holder: processDescription(),
+                                 output: JobOutput(say: { print($0) }, progress: terminal.reporting, finishProgress: terminal.finish),
+                                 asOf: asOf.date)
+            job.dryRun = dryRun
+            job.allowFuture = allowFuture
+            job.notices = notices
+            job.metricsFile = metricsFile
+            let pending = try job.run()
+            if pending > 0 {
+                throw CLIError(.tryAgain, "\(pending) deliveries (webhooks or mail) are still pending; `certcycle publish` (or its timer) retries them")
             }
-        }
-    }
-
-    func printSummary(_ report: RunReport) {
-        if report.alreadyDone {
-            print("\(report.asOf) is already done: nothing new")
-            return
-        }
-        if let skipped = report.skipped {
-            print("gap longer than max_catch_up_days: \(skipped.lowerBound)–\(skipped.upperBound) not caught up")
-        }
-        for day in report.days {
-            let verb = report.dryRun ? "would write" : (day.adopted ? "kept" : "wrote")
-            print("\(day.asOf): \(day.obligations) obligations, \(day.newStages) new stages, \(day.letters) letters, \(day.statusChanges) status changes, \(day.findings) warnings; \(verb) \(day.folder)")
-            if report.dryRun {
-                for name in day.letterFiles { print("  letters/\(name)") }
-            }
-        }
-        if let last = report.days.last, !report.dryRun {
-            print("open \(last.folder)/digest.html")
         }
     }
 }
@@ -225,6 +141,18 @@ struct LedgerCommand: ParsableCommand {
 
 func makeLogger(_ format: LogFormat) -> Logger {
     Logger(label: "certcycle") { label in StderrLogHandler(label: label, format: format == .json ? .json : .text) }
+}
+
+/// What a job reads, from the command's options.
+struct CommandInputs: JobInputs {
+    let common: CommonOptions
+
+    func configuration() throws -> Configuration { try common.loadConfiguration() }
+    func jobs(_ configuration: Configuration) throws -> Jobs { try common.loadJobs(configuration) }
+    func templates(_ jobs: Jobs) throws -> LetterTemplates { try loadTemplates(jobs) }
+    func register(_ configuration: Configuration, checked: Bool) throws -> any Register {
+        try common.openRegister(configuration, mode: checked ? .existingChecked : .existing)
+    }
 }
 
 func loadTemplates(_ jobs: Jobs) throws -> LetterTemplates {
