@@ -1,5 +1,6 @@
 import ArgumentParser
 import CertCycleConfig
+import CertCycleCore
 import CertCycleNotices
 import CertCycleRegister
 import CertCycleRunner
@@ -17,45 +18,39 @@ enum Exit: Int32 {
 }
 
 /// An error the CLI reports with its exit code and one line saying what to do.
-struct CLIError: Error, CustomStringConvertible {
-    var code: Exit
+struct CLIError: CodedError {
+    var code: FailureCode
     var message: String
 
-    init(_ code: Exit, _ message: String) {
+    init(_ code: FailureCode, _ message: String) {
         self.code = code
         self.message = message
     }
 
     var description: String { message }
+    var report: String { message }
 }
 
-/// Runs a command body, turning every failure into one message on stderr and its exit code.
+extension FailureCode {
+    /// INTERFACE.md's exit code for the failure.
+    var exit: Exit {
+        switch self {
+        case .failure: .failure
+        case .usage: .usage
+        case .data: .dataError
+        case .unavailable: .unavailable
+        case .tryAgain: .tryAgain
+        case .configuration: .configuration
+        }
+    }
+}
+
+/// Runs a command body, turning every failure into its message on stderr and its exit code.
 func runReporting(_ body: () throws -> Void) throws {
     do {
         try body()
-    } catch let error as ImportFailure {
-        for diagnostic in error.diagnostics { printError(diagnostic.description) }
-        throw exit(.dataError, "import changed nothing: \(error.diagnostics.count) problem(s) above; fix them and import again")
-    } catch let error as ConfigError {
-        throw exit(.configuration, "configuration error: \(error.description); fix it and run again")
-    } catch let error as CLIError {
-        throw exit(error.code, error.message)
-    } catch let error as RunnerError {
-        switch error.kind {
-        case .locked: throw exit(.tryAgain, error.message)
-        case .configuration: throw exit(.configuration, "configuration error: \(error.message); fix it and run again")
-        case .input: throw exit(.dataError, error.message)
-        case .usage: throw exit(.usage, error.message)
-        case .state, .unwritable: throw exit(.configuration, error.message)
-        }
-    } catch let error as TemplateError {
-        throw exit(.configuration, "configuration error: \(error.description); fix the template and run again")
-    } catch let error as RegisterError {
-        switch error.kind {
-        case .unavailable: throw exit(.unavailable, error.message)
-        case .damaged: throw exit(.dataError, error.message)
-        case .failure: throw exit(.failure, "register error: \(error.message)")
-        }
+    } catch let error as any CodedError {
+        throw exit(error.code.exit, error.report)
     } catch let error as ExitCode {
         throw error
     } catch let error as ValidationError {

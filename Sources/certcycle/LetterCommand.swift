@@ -47,7 +47,7 @@ struct LetterCommand: ParsableCommand {
             var answer: String?
             if let decision {
                 guard let data = FileManager.default.contents(atPath: decision), let text = String(data: data, encoding: .utf8) else {
-                    throw CLIError(.dataError, "\(decision): cannot read the answer as UTF-8 text")
+                    throw CLIError(.data, "\(decision): cannot read the answer as UTF-8 text")
                 }
                 answer = text
             }

@@ -28,13 +28,7 @@ struct MigrateStore: ParsableCommand {
     func run() throws {
         try runReporting {
             // A wrong target URL (a password in it) is a configuration error, whatever the source.
-            if case .postgres(let url) = try DatabaseLocation(to) {
-                do {
-                    _ = try PostgresURL(parsing: url)
-                } catch let error as PostgresOpenError {
-                    throw CLIError(.configuration, "configuration error: \(error.message)")
-                }
-            }
+            if case .postgres(let url) = try DatabaseLocation(to) { _ = try PostgresURL(parsing: url) }
             let source = try Self.store(from)
             if case .sqlite(let path) = source {
                 // The source must be a register already, and whole: never made, never copied damaged.
@@ -42,14 +36,11 @@ struct MigrateStore: ParsableCommand {
             }
             let target = try Self.store(to)
             let started = Date()
-            let copied: [(table: String, rows: Int)]
-            do {
+            let copied = try {
                 let terminal = TerminalProgress()
                 defer { terminal.finish() }
-                copied = try RegisterTransfer.copy(from: source, to: target, progress: terminal.reporting)
-            } catch let refused as TransferRefused {
-                throw CLIError(.usage, "migrate-store changed nothing: \(refused.message)")
-            }
+                return try RegisterTransfer.copy(from: source, to: target, progress: terminal.reporting)
+            }()
             for (table, rows) in copied {
                 print("\(table): \(rows) rows")
             }
@@ -71,18 +62,9 @@ struct MigrateStore: ParsableCommand {
     }
 }
 
-/// Opens a `postgres://` register for the CLI, turning a failure into one line and its exit code:
+/// Opens a `postgres://` register for the CLI. A failure says its own exit code (`PostgresOpenError`):
 /// 78 for a wrong URL, password, user, database or TLS setting; 69 when the server cannot be
 /// reached; 75 when it answers but cannot take a connection now; 1 otherwise.
 func openPostgresRegister(_ url: String) throws -> PostgresRegister {
-    do {
-        return try PostgresRegister(url: url)
-    } catch let error as PostgresOpenError {
-        switch error.kind {
-        case .configuration: throw CLIError(.configuration, "configuration error: \(error.message)")
-        case .unreachable: throw CLIError(.unavailable, "\(error.message); the register was not changed")
-        case .busy: throw CLIError(.tryAgain, error.message)
-        case .failure: throw CLIError(.failure, error.message)
-        }
-    }
+    try PostgresRegister(url: url)
 }

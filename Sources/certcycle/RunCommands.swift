@@ -131,7 +131,7 @@ struct LedgerCommand: ParsableCommand {
                 for problem in result.problems { print(problem) }
                 for folder in result.setAside { print("note: \(folder) was set aside by a run (kept for inspection)") }
                 guard result.problems.isEmpty else {
-                    throw CLIError(.dataError, "ledger verify found \(result.problems.count) problem(s) in \(result.entries) records and \(result.files) notice files; restore what was changed from a backup")
+                    throw CLIError(.data, "ledger verify found \(result.problems.count) problem(s) in \(result.entries) records and \(result.files) notice files; restore what was changed from a backup")
                 }
                 print("ledger verified: \(result.entries) records, \(result.folders) notice folders, \(result.files) files unchanged")
             }
