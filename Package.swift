@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "CertCycleCore", swiftSettings: swiftSettings),
         // RFC 4180 CSV reading and writing, UTF-8 (with or without BOM) and GB18030.
         .target(name: "CertCycleCSV", swiftSettings: swiftSettings),
-        // The register: `Register` protocol, SQLite store, import/export, generator.
+        // The register: `Register` protocol, SQLite store, import/export.
         .target(
             name: "CertCycleRegister",
             dependencies: [
@@ -94,6 +94,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Sample data: `certcycle generate`'s synthetic register and the demo's hand-made cases.
+        .target(
+            name: "CertCycleSampleData",
+            dependencies: ["CertCycleCore", "CertCycleCSV", "CertCycleRegister"],
+            swiftSettings: swiftSettings
+        ),
         // What the read-only commands and the demo do.
         .target(
             name: "CertCycleApp",
@@ -108,6 +114,7 @@ let package = Package(
             name: "certcycle",
             dependencies: [
                 "CCertCycleBuild", "CertCycleCore", "CertCycleRegister", "CertCycleConfig", "CertCycleApp", "CertCycleNotices", "CertCycleRunner", "CertCyclePublish", "CertCycleRegisterPostgres",
+                "CertCycleSampleData",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -132,7 +139,7 @@ let package = Package(
         .testTarget(name: "CertCycleConfigTests", dependencies: ["CertCycleConfig", "CertCycleTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CertCycleRegisterTests",
-            dependencies: ["CertCycleRegister", "CertCycleConfig", "CertCycleTestSupport", "CertCycleStoreTestSupport"],
+            dependencies: ["CertCycleRegister", "CertCycleSampleData", "CertCycleConfig", "CertCycleTestSupport", "CertCycleStoreTestSupport"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
@@ -144,20 +151,21 @@ let package = Package(
         ),
         .testTarget(
             name: "CertCycleRunnerTests",
-            dependencies: ["CertCycleRunner", "CertCycleRegister", "CertCycleConfig", "CertCycleNotices", "CertCycleTestSupport", "CertCycleStoreTestSupport"],
+            dependencies: ["CertCycleRunner", "CertCycleRegister", "CertCycleSampleData", "CertCycleConfig", "CertCycleNotices", "CertCycleTestSupport",
+                           "CertCycleStoreTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CertCycleRegisterPostgresTests",
             dependencies: [
-                "CertCycleRegisterPostgres", "CertCycleRegister", "CertCycleCore", "CertCycleConfig", "CertCycleRunner", "CertCycleNotices",
+                "CertCycleRegisterPostgres", "CertCycleRegister", "CertCycleSampleData", "CertCycleCore", "CertCycleConfig", "CertCycleRunner", "CertCycleNotices",
                 "CertCycleTestSupport", "CertCycleStoreTestSupport", "certcycle",
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CertCyclePublishTests",
-            dependencies: ["CertCyclePublish", "CertCycleRunner", "CertCycleRegister", "CertCycleConfig", "CertCycleTestSupport"],
+            dependencies: ["CertCyclePublish", "CertCycleRunner", "CertCycleRegister", "CertCycleSampleData", "CertCycleConfig", "CertCycleTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

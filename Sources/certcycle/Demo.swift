@@ -5,6 +5,7 @@ import CertCycleCore
 import CertCycleNotices
 import CertCycleRegister
 import CertCycleRunner
+import CertCycleSampleData
 import Foundation
 
 struct Demo: ParsableCommand {

@@ -4,6 +4,7 @@ import CertCycleNotices
 import CertCycleConfig
 import CertCycleCore
 import CertCycleRegister
+import CertCycleSampleData
 import Foundation
 
 struct Import: ParsableCommand {

@@ -3,6 +3,7 @@ import CertCycleCore
 import CertCyclePublish
 import CertCycleRegister
 import CertCycleRunner
+import CertCycleSampleData
 import CertCycleTestSupport
 import Foundation
 import Testing

@@ -4,6 +4,7 @@ import CertCycleNotices
 import CertCyclePublish
 import CertCycleRegister
 import CertCycleRunner
+import CertCycleSampleData
 import CertCycleTestSupport
 import Foundation
 import Logging

@@ -1,5 +1,6 @@
 import CertCycleCore
 import CertCycleRegister
+import CertCycleSampleData
 import CertCycleStoreTestSupport
 import CertCycleTestSupport
 import Foundation

@@ -1,6 +1,7 @@
 import CertCycleConfig
 import CertCycleCore
 @testable import CertCycleRegister
+import CertCycleSampleData
 import CertCycleStoreTestSupport
 import CertCycleTestSupport
 import Foundation

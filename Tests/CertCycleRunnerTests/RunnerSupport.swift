@@ -3,6 +3,7 @@ import CertCycleCore
 import CertCycleNotices
 import CertCycleRegister
 import CertCycleRunner
+import CertCycleSampleData
 import CertCycleStoreTestSupport
 import CertCycleTestSupport
 import Foundation

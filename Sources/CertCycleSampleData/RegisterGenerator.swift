@@ -1,5 +1,6 @@
 public import CertCycleCore
 import CertCycleCSV
+public import CertCycleRegister
 import Foundation
 
 /// `certcycle generate`: a synthetic register of N certificates with realistic histories, as the
