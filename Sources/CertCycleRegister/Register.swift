@@ -62,19 +62,19 @@ public protocol Register: Outbox, Sendable {
     func checkWritable() throws
 
     /// The latest entry of the ledger, or of one kind of entry.
-    func lastLedgerEntry(kind: String?) throws -> LedgerEntry?
+    func lastLedgerEntry(kind: LedgerKind?) throws -> LedgerEntry?
 
     /// The latest as-of date whose run completed.
     func lastCompletedDay() throws -> CivilDate?
 
     /// Which of `keys` the ledger already has entries of `kind` for.
-    func ledgerKeys(kind: String, among keys: [String]) throws -> Set<String>
+    func ledgerKeys(kind: LedgerKind, among keys: [String]) throws -> Set<String>
 
     /// The earliest as-of date whose run completed: the day the register was adopted.
     func firstCompletedDay() throws -> CivilDate?
 
     /// For each of `keys` the ledger has an entry of `kind` for, that entry's as-of date.
-    func ledgerDays(kind: String, among keys: [String]) throws -> [String: CivilDate]
+    func ledgerDays(kind: LedgerKind, among keys: [String]) throws -> [String: CivilDate]
 
     /// Every ledger entry in sequence order.
     func forEachLedgerEntry(_ body: (LedgerEntry) throws -> Void) throws
@@ -91,6 +91,9 @@ public protocol RegisterWriter {
     /// Adds an event to the outbox (once: an event already there is left as it is) with a
     /// pending delivery for each endpoint that has none yet, due at the event's creation.
     func enqueue(_ event: OutboxEvent, endpoints: [String]) throws
+    /// Saves an endpoint's state (synced, disabled) with the rest of the transaction: a new
+    /// endpoint's snapshots and its "synced" mark land together or not at all.
+    func setEndpointState(_ state: EndpointState) throws
     /// Removes the ledger's entries from `seq` on: its tail only, so what stays is still a
     /// verifiable chain (`certcycle ledger rollback`).
     func removeLedgerEntries(fromSeq seq: Int) throws
@@ -121,4 +124,26 @@ public struct RegisterError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+
+    /// A stored value certcycle could not have written (the register changed outside it): named
+    /// by table, row and column, never defaulted to day 0 or some other kind.
+    public static func undecodable(table: String, row: String, column: String, value: String, expected: String) -> RegisterError {
+        RegisterError("table \(table), row \(shown(row)): \(column) '\(shown(value))' is not \(expected); the register was changed "
+            + "outside certcycle: correct that row with `certcycle import` (or restore a backup), then run again", kind: .damaged)
+    }
+
+    /// A stored value as an error message may show it: control characters escaped (it reaches
+    /// a terminal), at most 60 characters.
+    static func shown(_ value: String) -> String {
+        var out = ""
+        for scalar in value.unicodeScalars.prefix(60) {
+            let v = scalar.value
+            if v < 0x20 || (0x7F...0x9F).contains(v) || v == 0x2028 || v == 0x2029 {
+                out += "\\u{" + String(v, radix: 16) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return value.unicodeScalars.count > 60 ? out + "…" : out
+    }
 }

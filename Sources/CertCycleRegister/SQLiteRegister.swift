@@ -237,6 +237,10 @@ public final class SQLiteRegister: Register {
             return try db.cachedStatement(sql: sql)
         }
 
+        func setEndpointState(_ state: EndpointState) throws {
+            try SQLiteRegister.saveEndpointState(state, in: db)
+        }
+
         func enqueue(_ event: OutboxEvent, endpoints: [String]) throws {
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO events (event_id, cert_no, type, effective_on, body, created_at) VALUES (?, ?, ?, ?, ?, ?)")
                 .execute(arguments: [event.id, event.certificate, event.type, event.effectiveOn.description, event.body, event.createdAt])
@@ -277,7 +281,7 @@ public final class SQLiteRegister: Register {
                 throw RegisterError("ledger entry \(entry.seq) does not follow the last one (\(last)); was the ledger written by another run?")
             }
             try db.cachedStatement(sql: "INSERT INTO ledger (seq, as_of, kind, key, payload, previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)")
-                .execute(arguments: [entry.seq, entry.asOf.description, entry.kind, entry.key, entry.payload, entry.previousHash, entry.hash])
+                .execute(arguments: [entry.seq, entry.asOf.description, entry.kind.rawValue, entry.key, entry.payload, entry.previousHash, entry.hash])
         }
     }
 
@@ -286,13 +290,13 @@ public final class SQLiteRegister: Register {
     static let deliveryColumns = "d.seq, d.endpoint, d.event_id, d.cert_no, d.status, d.attempts, d.next_attempt_at, d.last_status_code, d.last_error, d.delivered_at"
     static let eventColumns = "e.event_id, e.cert_no, e.type, e.effective_on, e.body, e.created_at"
 
-    static func delivery(_ r: Row) -> Delivery {
-        Delivery(seq: r[0], endpoint: r[1], eventId: r[2], certificate: r[3], status: DeliveryStatus(rawValue: r[4]) ?? .pending,
+    static func delivery(_ r: Row) throws -> Delivery {
+        try Delivery(seq: r[0], endpoint: r[1], eventId: r[2], certificate: r[3], status: r.choice(4, .deliveries),
                  attempts: r[5], nextAttemptAt: r[6], lastStatusCode: r[7], lastError: r[8], deliveredAt: r[9])
     }
 
-    static func event(_ r: Row, from start: Int) -> OutboxEvent {
-        OutboxEvent(id: r[start], certificate: r[start + 1], type: r[start + 2], effectiveOn: CivilDate(parsing: r[start + 3] as String) ?? CivilDate(dayNumber: 0),
+    static func event(_ r: Row, from start: Int) throws -> OutboxEvent {
+        try OutboxEvent(id: r[start], certificate: r[start + 1], type: r[start + 2], effectiveOn: r.requiredDate(start + 3, StoredTable(name: "events", idColumn: start)),
                     body: r[start + 4], createdAt: r[start + 5])
     }
 
@@ -315,9 +319,9 @@ public final class SQLiteRegister: Register {
                 """, arguments: [endpoint, now, now, limit])
             let claim = try db.cachedStatement(sql: "UPDATE deliveries SET claimed_until = ? WHERE seq = ?")
             return try rows.map { row in
-                let delivery = Self.delivery(row)
+                let delivery = try Self.delivery(row)
                 try claim.execute(arguments: [claimUntil, delivery.seq])
-                return (delivery, Self.event(row, from: 10))
+                return (delivery, try Self.event(row, from: 10))
             }
         }
     }
@@ -390,7 +394,7 @@ public final class SQLiteRegister: Register {
             return try Row.fetchAll(db, sql: """
                 SELECT \(Self.deliveryColumns), \(Self.eventColumns)
                 FROM deliveries d JOIN events e ON e.event_id = d.event_id \(filter) ORDER BY d.seq LIMIT ?
-                """, arguments: StatementArguments(arguments)).map { (Self.delivery($0), Self.event($0, from: 10)) }
+                """, arguments: StatementArguments(arguments)).map { (try Self.delivery($0), try Self.event($0, from: 10)) }
         }
     }
 
@@ -425,10 +429,12 @@ public final class SQLiteRegister: Register {
     }
 
     public func setEndpointState(_ state: EndpointState) throws {
-        try dbQueue.write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO endpoints (name, synced_at, disabled_at, disabled_reason) VALUES (?, ?, ?, ?)",
-                           arguments: [state.name, state.syncedAt, state.disabledAt, state.disabledReason])
-        }
+        try dbQueue.write { db in try Self.saveEndpointState(state, in: db) }
+    }
+
+    static func saveEndpointState(_ state: EndpointState, in db: Database) throws {
+        try db.execute(sql: "INSERT OR REPLACE INTO endpoints (name, synced_at, disabled_at, disabled_reason) VALUES (?, ?, ?, ?)",
+                       arguments: [state.name, state.syncedAt, state.disabledAt, state.disabledReason])
     }
 
     // MARK: Runs and the ledger
@@ -451,10 +457,10 @@ public final class SQLiteRegister: Register {
         try FileRunLock(path: path + ".lock", holder: holder)
     }
 
-    public func lastLedgerEntry(kind: String?) throws -> LedgerEntry? {
+    public func lastLedgerEntry(kind: LedgerKind?) throws -> LedgerEntry? {
         try dbQueue.read { db in
             try Row.fetchOne(db, sql: "SELECT \(Self.ledgerColumns) FROM ledger\(kind == nil ? "" : " WHERE kind = ?") ORDER BY seq DESC LIMIT 1",
-                             arguments: kind.map { [$0] } ?? []).map(Self.ledgerEntry)
+                             arguments: kind.map { [$0.rawValue] } ?? []).map(Self.ledgerEntry)
         }
     }
 
@@ -470,7 +476,7 @@ public final class SQLiteRegister: Register {
         }
     }
 
-    public func ledgerDays(kind: String, among keys: [String]) throws -> [String: CivilDate] {
+    public func ledgerDays(kind: LedgerKind, among keys: [String]) throws -> [String: CivilDate] {
         try dbQueue.read { db in
             var found: [String: CivilDate] = [:]
             var start = 0
@@ -478,7 +484,7 @@ public final class SQLiteRegister: Register {
                 let chunk = Array(keys[start..<min(start + 500, keys.count)])
                 start += chunk.count
                 let sql = "SELECT key, as_of FROM ledger WHERE kind = ? AND key IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ",")))"
-                for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments([kind] + chunk)) {
+                for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments([kind.rawValue] + chunk)) {
                     let key: String = row[0]
                     let day: String = row[1]
                     guard let date = CivilDate(parsing: day) else {
@@ -491,7 +497,7 @@ public final class SQLiteRegister: Register {
         }
     }
 
-    public func ledgerKeys(kind: String, among keys: [String]) throws -> Set<String> {
+    public func ledgerKeys(kind: LedgerKind, among keys: [String]) throws -> Set<String> {
         try dbQueue.read { db in
             var found: Set<String> = []
             var start = 0
@@ -499,7 +505,7 @@ public final class SQLiteRegister: Register {
                 let chunk = Array(keys[start..<min(start + 500, keys.count)])
                 start += chunk.count
                 let sql = "SELECT key FROM ledger WHERE kind = ? AND key IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ",")))"
-                let rows = try String.fetchCursor(db, sql: sql, arguments: StatementArguments([kind] + chunk))
+                let rows = try String.fetchCursor(db, sql: sql, arguments: StatementArguments([kind.rawValue] + chunk))
                 while let key = try rows.next() { found.insert(key) }
             }
             return found
@@ -515,9 +521,12 @@ public final class SQLiteRegister: Register {
 
     static let ledgerColumns = "seq, as_of, kind, key, payload, previous_hash, hash"
 
-    static func ledgerEntry(_ row: Row) -> LedgerEntry {
-        LedgerEntry(seq: row[0], asOf: CivilDate(parsing: row[1] as String) ?? CivilDate(dayNumber: 0), kind: row[2], key: row[3],
-                    payload: row[4], previousHash: row[5], hash: row[6])
+    /// A stored entry; one whose date or kind certcycle could not have written is reported
+    /// with its `seq`, never read as day 0 or another kind.
+    static func ledgerEntry(_ row: Row) throws -> LedgerEntry {
+        let seq: Int = row[0]
+        return LedgerEntry(seq: seq, asOf: try row.requiredDate(1, StoredTable(name: "ledger", idColumn: 0)), kind: try LedgerKind.stored(row[2], seq: seq), key: row[3],
+                           payload: row[4], previousHash: row[5], hash: row[6])
     }
 
     // MARK: Reading
@@ -553,7 +562,7 @@ public final class SQLiteRegister: Register {
     public func appeals() throws -> [Appeal] {
         try dbQueue.read { db in
             try Row.fetchAll(db, sql: "SELECT appeal_id, cert_no, org_id, received_on, replied_on FROM appeals ORDER BY appeal_id").map { row in
-                Appeal(id: row[0], certNo: row[1], orgId: row[2], receivedOn: row.requiredDate(3), repliedOn: row.date(4))
+                try Appeal(id: row[0], certNo: row[1], orgId: row[2], receivedOn: row.requiredDate(3, .appeals), repliedOn: row.date(4, .appeals))
             }
         }
     }
@@ -594,22 +603,26 @@ public final class SQLiteRegister: Register {
             """, arguments: arguments)
         let audits = MergeCursor(try rows("SELECT cert_no, audit_id, kind, onsite_start, onsite_end, score, deductions, decision_date, decided_by, team, man_days, due_on, reason",
                                           table: "audits", order: "cert_no, audit_id")) { r in
-            Audit(id: r[1], certNo: r[0], kind: AuditKind(rawValue: r[2]) ?? .special, onsiteStart: r.date(3), onsiteEnd: r.requiredDate(4), score: r[5],
-                  deductions: r[6], decisionDate: r.date(7), decidedBy: r[8], team: splitList(r[9]), manDays: r[10], dueOn: r.date(11), reason: r[12])
+            try Audit(id: r[1], certNo: r[0], kind: r.choice(2, .audits), onsiteStart: r.date(3, .audits), onsiteEnd: r.requiredDate(4, .audits), score: r[5],
+                      deductions: r[6], decisionDate: r.date(7, .audits), decidedBy: r[8], team: splitList(r[9]), manDays: r[10], dueOn: r.date(11, .audits),
+                      reason: r[12])
         }
         let ncs = MergeCursor(try rows("SELECT cert_no, nc_id, audit_id, notified_on, due_on, closed_on", table: "nonconformities", order: "cert_no, nc_id")) { r in
-            Nonconformity(id: r[1], certNo: r[0], auditId: r[2], notifiedOn: r.requiredDate(3), dueOn: r.date(4), closedOn: r.date(5))
+            try Nonconformity(id: r[1], certNo: r[0], auditId: r[2], notifiedOn: r.requiredDate(3, .nonconformities), dueOn: r.date(4, .nonconformities),
+                              closedOn: r.date(5, .nonconformities))
         }
         let suspensions = MergeCursor(try rows("SELECT cert_no, suspension_id, reason, cause_verified_on, start_on, lifted_on, reduced_scope",
                                                table: "suspensions", order: "cert_no, suspension_id")) { r in
-            Suspension(id: r[1], certNo: r[0], reason: r[2], causeVerifiedOn: r.date(3), startOn: r.requiredDate(4), liftedOn: r.date(5), reducedScope: r[6])
+            try Suspension(id: r[1], certNo: r[0], reason: r[2], causeVerifiedOn: r.date(3, .suspensions), startOn: r.requiredDate(4, .suspensions),
+                           liftedOn: r.date(5, .suspensions), reducedScope: r[6])
         }
         let withdrawals = MergeCursor(try rows("SELECT cert_no, withdrawal_id, reason, cause_verified_on, decided_on, recalled_on",
                                                table: "withdrawals", order: "cert_no, withdrawal_id")) { r in
-            Withdrawal(id: r[1], certNo: r[0], reason: r[2], causeVerifiedOn: r.date(3), decidedOn: r.requiredDate(4), recalledOn: r.date(5))
+            try Withdrawal(id: r[1], certNo: r[0], reason: r[2], causeVerifiedOn: r.date(3, .withdrawals), decidedOn: r.requiredDate(4, .withdrawals),
+                           recalledOn: r.date(5, .withdrawals))
         }
         let misuse = MergeCursor(try rows("SELECT cert_no, case_id, requested_on, corrected_on", table: "misuse", order: "cert_no, case_id")) { r in
-            MisuseCase(id: r[1], certNo: r[0], requestedOn: r.requiredDate(2), correctedOn: r.date(3))
+            try MisuseCase(id: r[1], certNo: r[0], requestedOn: r.requiredDate(2, .misuse), correctedOn: r.date(3, .misuse))
         }
         let applications = MergeCursor(try Row.fetchCursor(db, sql: "SELECT \(applicationColumns) FROM applications WHERE cert_no \(certNo == nil ? "IS NOT NULL" : "= ?") ORDER BY cert_no, application_id", arguments: arguments),
                                        keyColumn: 2, Self.application)
@@ -617,7 +630,7 @@ public final class SQLiteRegister: Register {
         while let row = try certificates.next() {
             let cert: String = row[0]
             let certificate = Certificate(certNo: cert, orgId: row[1], scope: row[2], standard: row[3] ?? Certificate.defaultStandard,
-                                          serviceSites: splitList(row[4]), statedValidThrough: row.date(5))
+                                          serviceSites: splitList(row[4]), statedValidThrough: try row.date(5, .certificates))
             var organization: Organization?
             if let orgId: String = row[6] {
                 organization = Organization(id: orgId, name: row[7], address: row[8], creditCode: row[9], employees: row[10], contactEmail: row[11])
@@ -633,10 +646,10 @@ public final class SQLiteRegister: Register {
 
     static let applicationColumns = "application_id, org_id, cert_no, kind, received_on, reviewed_on, outcome, notified_on, reason"
 
-    static func application(_ r: Row) -> Application {
-        Application(id: r[0], orgId: r[1], certNo: r[2], kind: ApplicationKind(rawValue: r[3]) ?? .change, receivedOn: r.requiredDate(4),
-                    reviewedOn: r.date(5), outcome: (r[6] as String?).flatMap(ApplicationOutcome.init(rawValue:)), notifiedOn: r.date(7),
-                    reason: r[8])
+    static func application(_ r: Row) throws -> Application {
+        try Application(id: r[0], orgId: r[1], certNo: r[2], kind: r.choice(3, .applications), receivedOn: r.requiredDate(4, .applications),
+                        reviewedOn: r.date(5, .applications), outcome: r.optionalChoice(6, .applications), notifiedOn: r.date(7, .applications),
+                        reason: r[8])
     }
 }
 
@@ -645,12 +658,12 @@ public final class SQLiteRegister: Register {
 private final class MergeCursor<Record> {
     private let cursor: RowCursor
     private let keyColumn: Int
-    private let map: (Row) -> Record
+    private let map: (Row) throws -> Record
     /// The first record read that belongs to a later certificate.
     private var pending: (key: String, record: Record)?
     private var exhausted = false
 
-    init(_ cursor: RowCursor, keyColumn: Int = 0, _ map: @escaping (Row) -> Record) {
+    init(_ cursor: RowCursor, keyColumn: Int = 0, _ map: @escaping (Row) throws -> Record) {
         self.cursor = cursor
         self.keyColumn = keyColumn
         self.map = map
@@ -662,7 +675,7 @@ private final class MergeCursor<Record> {
         while true {
             if pending == nil, !exhausted {
                 if let row = try cursor.next() {
-                    pending = (row[keyColumn], map(row))
+                    pending = (row[keyColumn], try map(row))
                 } else {
                     exhausted = true
                 }
@@ -735,12 +748,74 @@ struct StoredDate: DatabaseValueConvertible, StatementColumnConvertible {
     }
 }
 
+/// A table as its rows are read back: the name and the column of the row's id, for a value
+/// that cannot be decoded.
+struct StoredTable {
+    var name: String
+    var idColumn: Int
+
+    static let certificates = StoredTable(name: "certificates", idColumn: 0)
+    static let audits = StoredTable(name: "audits", idColumn: 1)
+    static let nonconformities = StoredTable(name: "nonconformities", idColumn: 1)
+    static let suspensions = StoredTable(name: "suspensions", idColumn: 1)
+    static let withdrawals = StoredTable(name: "withdrawals", idColumn: 1)
+    static let misuse = StoredTable(name: "misuse", idColumn: 1)
+    static let applications = StoredTable(name: "applications", idColumn: 0)
+    static let appeals = StoredTable(name: "appeals", idColumn: 0)
+    static let deliveries = StoredTable(name: "deliveries", idColumn: 0)
+}
+
+/// Reading stored values back: NULL is nil; a value certcycle could not have written (a date
+/// that is not one, a kind it does not know) is reported with its table, row and column
+/// (`RegisterError.undecodable`), never read as NULL, day 0 or another kind.
 extension Row {
     /// The date in column `index`, or nil when it is NULL.
-    func date(_ index: Int) -> CivilDate? { (self[index] as StoredDate?)?.date }
+    /// (GRDB's subscript would stop the process on a value it cannot decode: `decode` throws.)
+    func date(_ index: Int, _ table: StoredTable) throws -> CivilDate? {
+        if hasNull(atIndex: index) { return nil }
+        if let stored = try? decode(StoredDate.self, atIndex: index) { return stored.date }
+        throw undecodable(index, table, expected: "a date (YYYY-MM-DD)")
+    }
 
     /// The date in a NOT NULL column.
-    func requiredDate(_ index: Int) -> CivilDate { (self[index] as StoredDate?)?.date ?? CivilDate(dayNumber: 0) }
+    func requiredDate(_ index: Int, _ table: StoredTable) throws -> CivilDate {
+        guard let date = try date(index, table) else { throw undecodable(index, table, expected: "a date (it is empty)") }
+        return date
+    }
+
+    /// One of a fixed set of values (a kind, an outcome, a status).
+    func choice<T: RawRepresentable & CaseIterable>(_ index: Int, _ table: StoredTable) throws -> T where T.RawValue == String {
+        guard let value: T = try optionalChoice(index, table) else { throw undecodable(index, table, expected: "set (it is empty)") }
+        return value
+    }
+
+    func optionalChoice<T: RawRepresentable & CaseIterable>(_ index: Int, _ table: StoredTable) throws -> T? where T.RawValue == String {
+        let stored: DatabaseValue = self[index]
+        let text: String
+        switch stored.storage {
+        case .null: return nil
+        case .string(let string): text = string
+        default: throw undecodable(index, table, expected: "one of " + T.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        guard let value = T(rawValue: text) else {
+            throw undecodable(index, table, expected: "one of " + T.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return value
+    }
+
+    private func undecodable(_ index: Int, _ table: StoredTable, expected: String) -> RegisterError {
+        func text(_ value: DatabaseValue) -> String {
+            switch value.storage {
+            case .null: ""
+            case .string(let s): s
+            case .int64(let i): String(i)
+            case .double(let d): String(d)
+            case .blob(let data): String(decoding: data, as: UTF8.self)
+            }
+        }
+        let column = index < count ? Array(columnNames)[index] : "column \(index + 1)"
+        return RegisterError.undecodable(table: table.name, row: text(self[table.idColumn]), column: column, value: text(self[index]), expected: expected)
+    }
 }
 
 /// See `SQLiteWriter.lastUpsert`; used by one write transaction on its own thread only.

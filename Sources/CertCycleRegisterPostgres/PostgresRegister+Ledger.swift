@@ -6,18 +6,22 @@ import PostgresNIO
 extension PostgresRegister {
     static let ledgerColumns = "seq, as_of, kind, key, payload, previous_hash, hash"
 
-    static func ledgerEntry(_ row: PostgresRow, record: Bool = false) -> LedgerEntry {
+    /// A stored entry; one whose kind certcycle could not have written is reported with its
+    /// `seq`, never read as another kind.
+    static func ledgerEntry(_ row: PostgresRow, record: Bool = false) throws -> LedgerEntry {
         var r = record ? CellReader(record: row) : CellReader(row)
-        return LedgerEntry(seq: r.int() ?? 0, asOf: r.requiredDate(), kind: r.requiredText(), key: r.requiredText(), payload: r.requiredText(),
-                           previousHash: r.requiredText(), hash: r.requiredText())
+        let seq = r.int() ?? 0
+        let asOf = r.requiredDate()
+        return LedgerEntry(seq: seq, asOf: asOf, kind: try LedgerKind.stored(r.requiredText(), seq: seq), key: r.requiredText(),
+                           payload: r.requiredText(), previousHash: r.requiredText(), hash: r.requiredText())
     }
 
-    public func lastLedgerEntry(kind: String?) throws -> LedgerEntry? {
+    public func lastLedgerEntry(kind: LedgerKind?) throws -> LedgerEntry? {
         try withSession { session in
             var binds = PostgresBindings()
-            if let kind { binds.append(kind) }
+            if let kind { binds.append(kind.rawValue) }
             return try session.query("SELECT \(Self.ledgerColumns) FROM ledger\(kind == nil ? "" : " WHERE kind = $1") ORDER BY seq DESC LIMIT 1",
-                                     binds, doing: "reading the ledger").rows.first.map { Self.ledgerEntry($0) }
+                                     binds, doing: "reading the ledger").rows.first.map { try Self.ledgerEntry($0) }
         }
     }
 
@@ -37,11 +41,11 @@ extension PostgresRegister {
         }
     }
 
-    public func ledgerDays(kind: String, among keys: [String]) throws -> [String: CivilDate] {
+    public func ledgerDays(kind: LedgerKind, among keys: [String]) throws -> [String: CivilDate] {
         guard !keys.isEmpty else { return [:] }
         return try withSession { session in
             var binds = PostgresBindings()
-            binds.append(kind)
+            binds.append(kind.rawValue)
             binds.append(keys)
             var found: [String: CivilDate] = [:]
             for row in try session.query("SELECT key, as_of FROM ledger WHERE kind = $1 AND key = ANY($2)", binds, doing: "reading the ledger").rows {
@@ -54,7 +58,7 @@ extension PostgresRegister {
         }
     }
 
-    public func ledgerKeys(kind: String, among keys: [String]) throws -> Set<String> {
+    public func ledgerKeys(kind: LedgerKind, among keys: [String]) throws -> Set<String> {
         guard !keys.isEmpty else { return [] }
         return try withSession { session in
             var found: Set<String> = []
@@ -65,7 +69,7 @@ extension PostgresRegister {
                 let chunk = Array(keys[start..<min(start + 10_000, keys.count)])
                 start += chunk.count
                 var binds = PostgresBindings()
-                binds.append(kind)
+                binds.append(kind.rawValue)
                 binds.append(chunk)
                 futures.append(session.send("SELECT key FROM ledger WHERE kind = $1 AND key = ANY($2)", binds))
             }
@@ -89,7 +93,7 @@ extension PostgresRegister {
         try reading("reading the ledger") { session in
             let cursor = ChunkedCursor(session: session, name: "ledger_entries", sql: "SELECT ROW(\(Self.ledgerColumns)) FROM ledger ORDER BY seq",
                                        doing: "reading the ledger")
-            while let row = try cursor.next() { try body(Self.ledgerEntry(row, record: true)) }
+            while let row = try cursor.next() { try body(try Self.ledgerEntry(row, record: true)) }
             try cursor.close()
         }
     }

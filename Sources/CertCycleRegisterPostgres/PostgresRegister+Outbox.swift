@@ -8,9 +8,10 @@ extension PostgresRegister {
     static let deliveryColumns = "d.seq, d.endpoint, d.event_id, d.cert_no, d.status, d.attempts, d.next_attempt_at, d.last_status_code, d.last_error, d.delivered_at"
     static let eventColumns = "e.event_id, e.cert_no, e.type, e.effective_on, e.body, e.created_at"
 
-    static func delivery(_ r: inout CellReader) -> Delivery {
-        Delivery(seq: r.int() ?? 0, endpoint: r.requiredText(), eventId: r.requiredText(), certificate: r.requiredText(),
-                 status: DeliveryStatus(rawValue: r.requiredText()) ?? .pending, attempts: r.int() ?? 0, nextAttemptAt: r.double() ?? 0,
+    static func delivery(_ r: inout CellReader) throws -> Delivery {
+        let seq = r.int() ?? 0
+        return Delivery(seq: seq, endpoint: r.requiredText(), eventId: r.requiredText(), certificate: r.requiredText(),
+                 status: try r.choice(table: "deliveries", row: String(seq), column: "status"), attempts: r.int() ?? 0, nextAttemptAt: r.double() ?? 0,
                  lastStatusCode: r.int(), lastError: r.text(), deliveredAt: r.double())
     }
 
@@ -19,10 +20,10 @@ extension PostgresRegister {
                     body: r.requiredText(), createdAt: r.double() ?? 0)
     }
 
-    static func deliveriesWithEvents(_ result: PostgresQueryResult) -> [(Delivery, OutboxEvent)] {
-        result.rows.map { row in
+    static func deliveriesWithEvents(_ result: PostgresQueryResult) throws -> [(Delivery, OutboxEvent)] {
+        try result.rows.map { row in
             var r = CellReader(row)
-            let delivery = delivery(&r)
+            let delivery = try delivery(&r)
             return (delivery, event(&r))
         }
     }
@@ -58,7 +59,7 @@ extension PostgresRegister {
                 SELECT \(Self.deliveryColumns), \(Self.eventColumns)
                 FROM claimed d JOIN events e ON e.event_id = d.event_id ORDER BY d.seq
                 """, binds, doing: "claiming deliveries for \(endpoint)")
-            return Self.deliveriesWithEvents(result)
+            return try Self.deliveriesWithEvents(result)
         }
     }
 
@@ -150,7 +151,7 @@ extension PostgresRegister {
             if let certificate { binds.append(certificate); conditions.append("d.cert_no = $\(binds.count)") }
             binds.append(limit)
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            return Self.deliveriesWithEvents(try session.query("""
+            return try Self.deliveriesWithEvents(try session.query("""
                 SELECT \(Self.deliveryColumns), \(Self.eventColumns)
                 FROM deliveries d JOIN events e ON e.event_id = d.event_id \(filter) ORDER BY d.seq LIMIT $\(binds.count)
                 """, binds, doing: "reading the outbox"))
@@ -197,17 +198,23 @@ extension PostgresRegister {
     }
 
     public func setEndpointState(_ state: EndpointState) throws {
-        try withSession { session in
-            var binds = PostgresBindings()
-            binds.append(state.name)
-            binds.append(double: state.syncedAt)
-            binds.append(double: state.disabledAt)
-            binds.append(text: state.disabledReason)
-            try session.execute("""
-                INSERT INTO endpoints (name, synced_at, disabled_at, disabled_reason) VALUES ($1, $2, $3, $4)
-                ON CONFLICT (name) DO UPDATE SET synced_at = EXCLUDED.synced_at, disabled_at = EXCLUDED.disabled_at,
-                    disabled_reason = EXCLUDED.disabled_reason
-                """, binds, doing: "saving the state of endpoint \(state.name)")
+        _ = try withSession { session in
+            try session.execute(Self.saveEndpointStateSQL, Self.endpointStateBinds(state), doing: "saving the state of endpoint \(state.name)")
         }
+    }
+
+    static let saveEndpointStateSQL = """
+        INSERT INTO endpoints (name, synced_at, disabled_at, disabled_reason) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (name) DO UPDATE SET synced_at = EXCLUDED.synced_at, disabled_at = EXCLUDED.disabled_at,
+            disabled_reason = EXCLUDED.disabled_reason
+        """
+
+    static func endpointStateBinds(_ state: EndpointState) -> PostgresBindings {
+        var binds = PostgresBindings()
+        binds.append(state.name)
+        binds.append(double: state.syncedAt)
+        binds.append(double: state.disabledAt)
+        binds.append(text: state.disabledReason)
+        return binds
     }
 }

@@ -33,7 +33,7 @@ extension PostgresRegister {
         /// one message instead of one each, which saves the client a quarter of its work: the
         /// per-message cost of postgres-nio outweighs that of a small row.
         func grouped<Record>(_ table: String, id: String, columns: String, where condition: String? = nil,
-                             _ map: @escaping (String, inout CellReader) -> Record) -> GroupCursor<Record> {
+                             _ map: @escaping (String, inout CellReader) throws -> Record) -> GroupCursor<Record> {
             let conditions = [certNo == nil ? nil : "cert_no = $1", condition].compactMap { $0 }
             return GroupCursor(cursor("scan_\(table)", """
                 SELECT ROW(cert_no, array_agg(ROW(\(columns))))
@@ -53,9 +53,10 @@ extension PostgresRegister {
         let audits = grouped("audits", id: "audit_id",
                              columns: "audit_id, kind, onsite_start, onsite_end, score, deductions, decision_date, decided_by, team, man_days, due_on, reason") {
             (certNo: String, r: inout CellReader) in
-            Audit(id: r.requiredText(), certNo: certNo, kind: AuditKind(rawValue: r.requiredText()) ?? .special, onsiteStart: r.date(),
-                  onsiteEnd: r.requiredDate(), score: r.double(), deductions: r.int(), decisionDate: r.date(), decidedBy: r.text(),
-                  team: splitList(r.text()), manDays: r.double(), dueOn: r.date(), reason: r.text())
+            let id = r.requiredText()
+            return Audit(id: id, certNo: certNo, kind: try r.choice(table: "audits", row: id, column: "kind"), onsiteStart: r.date(),
+                         onsiteEnd: r.requiredDate(), score: r.double(), deductions: r.int(), decisionDate: r.date(), decidedBy: r.text(),
+                         team: splitList(r.text()), manDays: r.double(), dueOn: r.date(), reason: r.text())
         }
         let ncs = grouped("nonconformities", id: "nc_id", columns: "nc_id, audit_id, notified_on, due_on, closed_on") {
             (certNo: String, r: inout CellReader) in
@@ -77,7 +78,7 @@ extension PostgresRegister {
         }
         let applications = grouped("applications", id: "application_id", columns: applicationColumns,
                                    where: certNo == nil ? "cert_no IS NOT NULL" : nil) { (_: String, r: inout CellReader) in
-            application(&r)
+            try application(&r)
         }
 
         while let row = try certificates.next() {
@@ -169,12 +170,12 @@ final class ChunkedCursor {
 /// certificate at a time (a merge join over sorted tables).
 final class GroupCursor<Record: Identified> {
     let cursor: ChunkedCursor
-    private let map: (String, inout CellReader) -> Record
+    private let map: (String, inout CellReader) throws -> Record
     /// The first group read that belongs to a later certificate.
     private var pending: (key: String, records: [Record])?
     private var exhausted = false
 
-    init(_ cursor: ChunkedCursor, _ map: @escaping (String, inout CellReader) -> Record) {
+    init(_ cursor: ChunkedCursor, _ map: @escaping (String, inout CellReader) throws -> Record) {
         self.cursor = cursor
         self.map = map
     }
@@ -183,7 +184,7 @@ final class GroupCursor<Record: Identified> {
     func take(_ certNo: String) throws -> [Record] {
         if pending == nil, !exhausted {
             if let row = try cursor.next() {
-                pending = group(row)
+                pending = try group(row)
             } else {
                 exhausted = true
             }
@@ -193,7 +194,7 @@ final class GroupCursor<Record: Identified> {
         return next.records
     }
 
-    private func group(_ row: PostgresRow) -> (key: String, records: [Record]) {
+    private func group(_ row: PostgresRow) throws -> (key: String, records: [Record]) {
         var cells = CellReader(record: row)
         let key = cells.requiredText()
         let count = cells.beginArray()
@@ -201,7 +202,7 @@ final class GroupCursor<Record: Identified> {
         records.reserveCapacity(count)
         for _ in 0..<count {
             let end = cells.beginElement()
-            records.append(map(key, &cells))
+            records.append(try map(key, &cells))
             cells.endElement(at: end)
         }
         // array_agg keeps the order of its sorted input; should a plan ever not, the records are

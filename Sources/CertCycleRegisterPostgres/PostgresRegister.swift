@@ -171,7 +171,7 @@ public final class PostgresRegister: Register, @unchecked Sendable {
             try session.query("SELECT \(Self.applicationColumns) FROM applications WHERE outcome = 'not_accepted' ORDER BY application_id",
                               doing: "reading applications").rows.map { row in
                 var r = CellReader(row)
-                return Self.application(&r)
+                return try Self.application(&r)
             }
         }
     }
@@ -201,10 +201,11 @@ public final class PostgresRegister: Register, @unchecked Sendable {
 
     static let applicationColumns = "application_id, org_id, cert_no, kind, received_on, reviewed_on, outcome, notified_on, reason"
 
-    static func application(_ r: inout CellReader) -> Application {
-        Application(id: r.requiredText(), orgId: r.requiredText(), certNo: r.text(), kind: ApplicationKind(rawValue: r.requiredText()) ?? .change,
-                    receivedOn: r.requiredDate(), reviewedOn: r.date(), outcome: r.text().flatMap(ApplicationOutcome.init(rawValue:)),
-                    notifiedOn: r.date(), reason: r.text())
+    static func application(_ r: inout CellReader) throws -> Application {
+        let id = r.requiredText()
+        return Application(id: id, orgId: r.requiredText(), certNo: r.text(), kind: try r.choice(table: "applications", row: id, column: "kind"),
+                           receivedOn: r.requiredDate(), reviewedOn: r.date(), outcome: try r.optionalChoice(table: "applications", row: id, column: "outcome"),
+                           notifiedOn: r.date(), reason: r.text())
     }
 }
 

@@ -97,7 +97,7 @@ final class PostgresWriter: RegisterWriter {
         var binds = PostgresBindings()
         binds.append(entry.seq)
         binds.append(PostgresDay(date: entry.asOf))
-        binds.append(entry.kind)
+        binds.append(entry.kind.rawValue)
         binds.append(entry.key)
         binds.append(entry.payload)
         binds.append(entry.previousHash)
@@ -132,6 +132,12 @@ final class PostgresWriter: RegisterWriter {
             INSERT INTO deliveries (endpoint, event_id, cert_no, status, attempts, next_attempt_at) VALUES \(rows.joined(separator: ", "))
             ON CONFLICT (endpoint, event_id) DO NOTHING
             """, all), doing: "adding deliveries to the outbox")
+    }
+
+    func setEndpointState(_ state: EndpointState) throws {
+        try sendBatch()
+        try track(session.send(PostgresRegister.saveEndpointStateSQL, PostgresRegister.endpointStateBinds(state)),
+                  doing: "saving the state of endpoint \(state.name)")
     }
 
     func removeLedgerEntries(fromSeq seq: Int) throws {

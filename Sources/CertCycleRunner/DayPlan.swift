@@ -81,10 +81,10 @@ struct PlannedRecord {
     /// The index in `DayPlan.drafts` of the letter that goes with the record.
     var draft: Int?
 
-    var kind: String {
+    var kind: LedgerKind {
         switch subject {
-        case .stage: "stage"
-        case .change: "status"
+        case .stage: .stage
+        case .change: .status
         }
     }
 }

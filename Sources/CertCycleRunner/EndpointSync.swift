@@ -42,13 +42,18 @@ public struct EndpointSync {
                 }
             }
         }
+        // The snapshots and the "synced" marks in one transaction: a crash between them would
+        // otherwise queue every certificate's state again (harmless, the ids are stable) or,
+        // worse, mark an endpoint synced whose snapshots were never queued.
         try register.write { writer in
             try snapshots.forEach { event, endpoint in try writer.enqueue(event, endpoints: [endpoint]) }
+            for endpoint in fresh {
+                var state = states[endpoint.name] ?? EndpointState(name: endpoint.name)
+                state.syncedAt = foundAt.timeIntervalSince1970
+                try writer.setEndpointState(state)
+            }
         }
         for endpoint in fresh {
-            var state = states[endpoint.name] ?? EndpointState(name: endpoint.name)
-            state.syncedAt = foundAt.timeIntervalSince1970
-            try register.setEndpointState(state)
             logger.info("first publication to a new endpoint: every certificate's current state queued",
                         metadata: ["endpoint": "\(endpoint.name)", "as_of": "\(asOf)", "events": "\(queued[endpoint.name] ?? 0)"])
         }

@@ -19,7 +19,7 @@ public struct LedgerChain: Sendable {
     }
 
     /// The next entry, chained to the last one.
-    public mutating func append(asOf: CivilDate, kind: String, key: String, payload: String) -> LedgerEntry {
+    public mutating func append(asOf: CivilDate, kind: LedgerKind, key: String, payload: String) -> LedgerEntry {
         lastSeq += 1
         let hash = Self.hash(seq: lastSeq, asOf: asOf, kind: kind, key: key, payload: payload, previousHash: lastHash)
         let entry = LedgerEntry(seq: lastSeq, asOf: asOf, kind: kind, key: key, payload: payload, previousHash: lastHash, hash: hash)
@@ -27,9 +27,9 @@ public struct LedgerChain: Sendable {
         return entry
     }
 
-    public static func hash(seq: Int, asOf: CivilDate, kind: String, key: String, payload: String, previousHash: String) -> String {
+    public static func hash(seq: Int, asOf: CivilDate, kind: LedgerKind, key: String, payload: String, previousHash: String) -> String {
         var hasher = SHA256()
-        hasher.update(data: Data("certcycle-ledger-v1\n\(seq)\n\(asOf)\n\(kind)\n\(key)\n\(previousHash)\n".utf8))
+        hasher.update(data: Data("certcycle-ledger-v1\n\(seq)\n\(asOf)\n\(kind.rawValue)\n\(key)\n\(previousHash)\n".utf8))
         hasher.update(data: Data(payload.utf8))
         return hex(hasher.finalize())
     }

@@ -60,8 +60,8 @@ public struct LedgerRollback {
             if entry.asOf > date {
                 if plan.firstSeq == nil { plan.firstSeq = entry.seq }
                 plan.entries += 1
-                if entry.kind == "run" { plan.days.append(entry.asOf) }
-                if entry.kind == MonthlyReportRecord.ledgerKind,
+                if entry.kind == .run { plan.days.append(entry.asOf) }
+                if entry.kind == .report,
                    let object = try? JSONSerialization.jsonObject(with: Data(entry.payload.utf8)) as? [String: Any],
                    let folder = object["folder"] as? String, folder.hasPrefix(MonthlyReportWriter.reportsFolder + "/") {
                     plan.reportFolders.append(String(folder.dropFirst(MonthlyReportWriter.reportsFolder.count + 1)))

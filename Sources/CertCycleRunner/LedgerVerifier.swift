@@ -36,22 +36,31 @@ public struct LedgerVerifier {
                 result.problems.append("ledger entries \(expectedSeq)–\(entry.seq - 1) are missing: removed after they were written")
             }
             if entry.previousHash != (previous?.hash ?? LedgerChain.genesis) {
-                result.problems.append("ledger entry \(entry.seq) (\(entry.kind) \(entry.key)) does not follow the entry before it: an entry was removed, inserted or changed")
+                result.problems.append("ledger entry \(entry.seq) (\(entry.kind.rawValue) \(entry.key)) does not follow the entry before it: an entry was removed, inserted or changed")
             }
             let hash = LedgerChain.hash(seq: entry.seq, asOf: entry.asOf, kind: entry.kind, key: entry.key, payload: entry.payload, previousHash: entry.previousHash)
             if hash != entry.hash {
-                result.problems.append("ledger entry \(entry.seq) (\(entry.kind) \(entry.key)) was changed after it was written")
+                result.problems.append("ledger entry \(entry.seq) (\(entry.kind.rawValue) \(entry.key)) was changed after it was written")
             }
             hashes[entry.seq] = entry.hash
-            if entry.kind == "notice" { recordedFolders[entry.key] = entry.payload }
-            if entry.kind == "letter" { manualLetters[entry.key] = entry.payload }
-            if entry.kind == MonthlyReportRecord.ledgerKind { reports[entry.key] = entry.payload }
+            if entry.kind == .notice { recordedFolders[entry.key] = entry.payload }
+            if entry.kind == .letter { manualLetters[entry.key] = entry.payload }
+            if entry.kind == .report { reports[entry.key] = entry.payload }
             previous = entry
         }
         for (folder, payload) in recordedFolders.sorted(by: { $0.key < $1.key }) {
             result.folders += 1
             checkFolder(folder, payload: payload, hashes: hashes, into: &result)
         }
+        checkManualLetters(manualLetters, hashes: hashes, into: &result)
+        checkReports(reports, hashes: hashes, into: &result)
+        checkUnrecordedFolders(recordedFolders, into: &result)
+        return result
+    }
+
+    /// Letters issued on purpose (`NOTICES/letters/…`): each recorded folder checked, and any
+    /// folder there that no record names.
+    private func checkManualLetters(_ manualLetters: [String: String], hashes: [Int: String], into result: inout Result) {
         var manualFolders: Set<String> = []
         for (key, payload) in manualLetters.sorted(by: { $0.key < $1.key }) {
             guard let object = try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any],
@@ -72,7 +81,10 @@ public struct LedgerVerifier {
                 result.problems.append("letter folder \(NightlyRun.manualFolder)/\(name) is not in the ledger: added after the fact, or left by a command that did not finish")
             }
         }
-        checkReports(reports, hashes: hashes, into: &result)
+    }
+
+    /// A day's folder in the notices root that no record names (set-aside folders are listed, not problems).
+    private func checkUnrecordedFolders(_ recordedFolders: [String: String], into result: inout Result) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: notices.root)) ?? []
         for name in names.sorted() where !name.hasPrefix(".") && !NoticeFolderWriter.isRootPage(name) && name != NightlyRun.manualFolder
             && name != MonthlyReportWriter.reportsFolder {
@@ -82,7 +94,6 @@ public struct LedgerVerifier {
                 result.problems.append("notice folder \(name) is not in the ledger: added after the fact, or left by a run that did not finish")
             }
         }
-        return result
     }
 
     /// Reports made into `NOTICES/reports/` are checked like notice folders; one written with

@@ -28,7 +28,7 @@ struct MailComposer {
                     from: settings.from, to: MailMailbox(name: letter.organizationName, address: address),
                     subject: Self.letterSubject(letter), date: date,
                     // The letter's ledger record: the same Message-ID however often it is sent.
-                    messageID: MailMessage.messageID(key: "letter|\(record.kind)|\(plan.key(record))", kind: "letter", domain: domain),
+                    messageID: MailMessage.messageID(key: "letter|\(record.kind.rawValue)|\(plan.key(record))", kind: "letter", domain: domain),
                     text: letter.text, html: html)
                 events.append(QueuedMail.event(message, type: QueuedMail.letterType, day: day, createdAt: created))
             }

@@ -61,7 +61,7 @@ extension NightlyRun {
 
         // The day's manual letters are numbered S01, S02, … in the order they were issued.
         let keys = (1...99).map { "\(date)#S" + Self.padded($0, 2) }
-        let used = try register.ledgerKeys(kind: "letter", among: keys)
+        let used = try register.ledgerKeys(kind: .letter, among: keys)
         guard let key = keys.first(where: { !used.contains($0) }) else {
             throw RunnerError(.input, "99 letters have been issued on purpose on \(date) already")
         }
@@ -89,7 +89,7 @@ extension NightlyRun {
         }
         try writer.write(folderName, files: files)
         var chain = LedgerChain(after: try register.lastLedgerEntry(kind: nil))
-        let entry = chain.append(asOf: date, kind: "letter", key: key,
+        let entry = chain.append(asOf: date, kind: .letter, key: key,
                                  payload: Self.letterPayload(found, template: template, reference: reference,
                                                              folder: Self.manualFolder + "/" + folderName, files: files))
         try register.write { try $0.append(entry) }

@@ -11,8 +11,6 @@ import ZIPFoundation
 /// `monthly:2026-11#N` (N counts the reports on that month, from 1). The first one fulfils the
 /// month's `regulator_report` obligation from its as-of date.
 public enum MonthlyReportRecord {
-    public static let ledgerKind = "report"
-
     public static func key(_ month: ReportMonth, number: Int) -> String { "monthly:\(month)#\(number)" }
     public static func firstKey(_ month: ReportMonth) -> String { key(month, number: 1) }
 }
@@ -57,12 +55,7 @@ public struct MonthlyReportWriter {
         let lock = try runLock(register, holder: holder)
         defer { lock.release() }
 
-        let keys = (1...99).map { MonthlyReportRecord.key(month, number: $0) }
-        let used = try register.ledgerKeys(kind: MonthlyReportRecord.ledgerKind, among: keys)
-        guard let number = (1...99).first(where: { !used.contains(keys[$0 - 1]) }) else {
-            throw RunnerError(.input, "99 reports on \(month) have been made already")
-        }
-        let key = keys[number - 1]
+        let (number, key) = try nextNumber(month)
 
         let fm = FileManager.default
         let root = outDirectory ?? notices.root + "/" + Self.reportsFolder
@@ -79,13 +72,7 @@ public struct MonthlyReportWriter {
         } catch {
             throw RunnerError(.unwritable, "the report folder \(root) cannot be created: \(error.localizedDescription)")
         }
-        let temporary = root + "/.tmp-report-\(month)-\(getpid())"
-        try? fm.removeItem(atPath: temporary)
-        do {
-            try fm.createDirectory(atPath: temporary, withIntermediateDirectories: false)
-        } catch {
-            throw RunnerError(.unwritable, "the report folder \(root) is not writable: \(error.localizedDescription)")
-        }
+        let temporary = try temporaryFolder(in: root, month: month)
         defer { try? fm.removeItem(atPath: temporary) }
 
         let base = layout.fileName(for: month)
@@ -96,7 +83,42 @@ public struct MonthlyReportWriter {
 
         var hashes: [(String, String)] = []
         for name in files { hashes.append((name, try Self.sha256(ofFile: temporary + "/" + name))) }
-        if outDirectory == nil {
+        try place(files, from: temporary, into: folder, newFolder: outDirectory == nil)
+
+        var chain = LedgerChain(after: try register.lastLedgerEntry(kind: nil))
+        let entry = chain.append(asOf: generatedOn, kind: .report, key: key,
+                                 payload: Self.payload(month: month, folder: recordedFolder, files: hashes, counts: counts))
+        try register.write { try $0.append(entry) }
+        return Result(folder: folder, files: files, counts: counts, ledgerKey: key)
+    }
+
+    /// The report's number among those on `month` (a second one is `#2`) and its ledger key.
+    private func nextNumber(_ month: ReportMonth) throws -> (Int, String) {
+        let keys = (1...99).map { MonthlyReportRecord.key(month, number: $0) }
+        let used = try register.ledgerKeys(kind: .report, among: keys)
+        guard let number = (1...99).first(where: { !used.contains(keys[$0 - 1]) }) else {
+            throw RunnerError(.input, "99 reports on \(month) have been made already")
+        }
+        return (number, keys[number - 1])
+    }
+
+    /// A new empty folder beside the reports, where the files are written before they are moved in.
+    private func temporaryFolder(in root: String, month: ReportMonth) throws -> String {
+        let temporary = root + "/.tmp-report-\(month)-\(getpid())"
+        try? FileManager.default.removeItem(atPath: temporary)
+        do {
+            try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: false)
+        } catch {
+            throw RunnerError(.unwritable, "the report folder \(root) is not writable: \(error.localizedDescription)")
+        }
+        return temporary
+    }
+
+    /// Moves the finished files in: a new folder all at once (one rename), or into an existing
+    /// one (`--out`) file by file, each replacing one of the same name.
+    private func place(_ files: [String], from temporary: String, into folder: String, newFolder: Bool) throws {
+        let fm = FileManager.default
+        if newFolder {
             try fm.createDirectory(atPath: temporary + "/.out", withIntermediateDirectories: false)
             for name in files { try fm.moveItem(atPath: temporary + "/" + name, toPath: temporary + "/.out/" + name) }
             try fm.moveItem(atPath: temporary + "/.out", toPath: folder)
@@ -107,12 +129,6 @@ public struct MonthlyReportWriter {
                 }
             }
         }
-
-        var chain = LedgerChain(after: try register.lastLedgerEntry(kind: nil))
-        let entry = chain.append(asOf: generatedOn, kind: MonthlyReportRecord.ledgerKind, key: key,
-                                 payload: Self.payload(month: month, folder: recordedFolder, files: hashes, counts: counts))
-        try register.write { try $0.append(entry) }
-        return Result(folder: folder, files: files, counts: counts, ledgerKey: key)
     }
 
     private func csvName(_ base: String, _ sheet: ReportLayout.Sheet) -> String { "\(base)-\(sheet.name).csv" }

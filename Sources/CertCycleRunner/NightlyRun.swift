@@ -66,32 +66,11 @@ public struct NightlyRun {
 
     /// Runs the job up to `asOf`. With `dryRun`, works everything out and changes nothing.
     public func run(asOf: CivilDate, dryRun: Bool = false) throws -> RunReport {
-        try Self.checkTemplates(jobs, templates)
-        let tomorrow = today?.addingDays(1)
-        if let tomorrow, !allowFuture, asOf > tomorrow {
-            throw RunnerError(.usage, "--as-of \(asOf) is later than tomorrow (\(tomorrow) in the configured time zone); "
-                + "a run for it would mark every night until then as done. Give --allow-future if that is really meant")
-        }
-        var lock: (any RunLock)?
-        if !dryRun {
-            do {
-                lock = try register.acquireRunLock(holder: holder)
-            } catch let held as RunLockHeld {
-                throw RunnerError(.locked, "\(held.description); this run stops. Try again later")
-            } catch let error as RegisterError {
-                throw RunnerError(.unwritable, "\(error.message); check the permissions of the register's folder, then run again")
-            }
-        }
+        let lock = try prepare(asOf: asOf, dryRun: dryRun)
         defer { lock?.release() }
-        if !dryRun {
-            // Both before any notice is written: a notice must never go out for a day the register cannot record.
-            do { try notices.checkWritable() } catch let error as NoticeFolderError { throw RunnerError(.unwritable, error.message) }
-            do { try register.checkWritable() } catch let error as RegisterError { throw RunnerError(.unwritable, error.message) }
-        }
-
         var report = RunReport(asOf: asOf, dryRun: dryRun)
         let last = try register.lastCompletedDay()
-        if let tomorrow, let last, !allowFuture, last > tomorrow {
+        if let tomorrow = today?.addingDays(1), let last, !allowFuture, last > tomorrow {
             throw RunnerError(.state, "the register's last completed run is for \(last), later than tomorrow (\(tomorrow)), so every night "
                 + "would be 'already done'; remove the future days with `certcycle ledger rollback --after \(tomorrow)`, then run again")
         }
@@ -104,36 +83,77 @@ public struct NightlyRun {
             if !dryRun { writeIndex() }
             return report
         }
-        var first = last?.addingDays(1) ?? asOf
-        let bound = jobs.runner.maxCatchUpDays
-        if first.days(to: asOf) + 1 > bound {
-            let skippedTo = asOf.addingDays(-bound)
-            report.skipped = first...skippedTo
-            logger.warning("the gap since the last run is longer than max_catch_up_days; earlier days are not caught up",
-                           metadata: ["skipped_from": "\(first)", "skipped_to": "\(skippedTo)", "max_catch_up_days": "\(bound)"])
-            first = skippedTo.addingDays(1)
-        }
-
+        let first = firstDay(after: last, asOf: asOf, report: &report)
         if !dryRun, !endpoints.isEmpty {
             // A new endpoint first gets every certificate's state as of the day before this run's days.
             try EndpointSync(register: register, jobs: jobs, logger: logger, now: now).syncNew(endpoints, asOf: first.addingDays(-1))
         }
-        var chain = LedgerChain(after: try register.lastLedgerEntry(kind: nil))
-        var previousManifest = try register.lastLedgerEntry(kind: "notice").flatMap { Self.manifestHash(ofNoticePayload: $0.payload) }
-        var recordedThisRun: Set<String> = []
+        report.days = try runDays(from: first, through: asOf, firstNight: last == nil, dryRun: dryRun)
+        if !dryRun, !report.days.isEmpty {
+            writeIndex()
+            writeForecast(asOf)
+        }
+        return report
+    }
+
+    /// What must hold before a run may begin: the templates, a date not in the future, the run
+    /// lock, and (both before any notice is written: a notice must never go out for a day the
+    /// register cannot record) writable notices and register. Returns the lock, if one is taken.
+    private func prepare(asOf: CivilDate, dryRun: Bool) throws -> (any RunLock)? {
+        try Self.checkTemplates(jobs, templates)
+        if let tomorrow = today?.addingDays(1), !allowFuture, asOf > tomorrow {
+            throw RunnerError(.usage, "--as-of \(asOf) is later than tomorrow (\(tomorrow) in the configured time zone); "
+                + "a run for it would mark every night until then as done. Give --allow-future if that is really meant")
+        }
+        guard !dryRun else { return nil }
+        let lock: any RunLock
+        do {
+            lock = try register.acquireRunLock(holder: holder)
+        } catch let held as RunLockHeld {
+            throw RunnerError(.locked, "\(held.description); this run stops. Try again later")
+        } catch let error as RegisterError {
+            throw RunnerError(.unwritable, "\(error.message); check the permissions of the register's folder, then run again")
+        }
+        do {
+            do { try notices.checkWritable() } catch let error as NoticeFolderError { throw RunnerError(.unwritable, error.message) }
+            do { try register.checkWritable() } catch let error as RegisterError { throw RunnerError(.unwritable, error.message) }
+        } catch {
+            lock.release()
+            throw error
+        }
+        return lock
+    }
+
+    /// The run's first day: the one after the last completed run (the as-of date on a first
+    /// night), unless that is more than `max_catch_up_days` back.
+    private func firstDay(after last: CivilDate?, asOf: CivilDate, report: inout RunReport) -> CivilDate {
+        let first = last?.addingDays(1) ?? asOf
+        let bound = jobs.runner.maxCatchUpDays
+        guard first.days(to: asOf) + 1 > bound else { return first }
+        let skippedTo = asOf.addingDays(-bound)
+        report.skipped = first...skippedTo
+        logger.warning("the gap since the last run is longer than max_catch_up_days; earlier days are not caught up",
+                       metadata: ["skipped_from": "\(first)", "skipped_to": "\(skippedTo)", "max_catch_up_days": "\(bound)"])
+        return skippedTo.addingDays(1)
+    }
+
+    /// Does each day from `first` to `last` in turn.
+    private func runDays(from first: CivilDate, through last: CivilDate, firstNight: Bool, dryRun: Bool) throws -> [DayReport] {
+        var state = RunState(dryRun: dryRun, chain: LedgerChain(after: try register.lastLedgerEntry(kind: nil)),
+                             previousManifest: try register.lastLedgerEntry(kind: .notice).flatMap { Self.manifestHash(ofNoticePayload: $0.payload) })
         // A catch-up knows where each obligation stands on its last day: a letter overtaken by
         // then is not written (RULES §8). That day's scan is kept for the day itself.
-        let adoptedOn = last == nil ? first : nil
-        let finalScan = first < asOf ? try scanRegister(on: asOf, adoptedOn: adoptedOn) : nil
-        let finalProgress = finalScan.map(progress)
+        let adoptedOn = firstNight ? first : nil
+        let finalScan = first < last ? try scanRegister(on: last, adoptedOn: adoptedOn) : nil
+        state.finalProgress = finalScan.map(progress)
+        var reports: [DayReport] = []
         var day = first
-        while day <= asOf {
+        while day <= last {
             // The scan goes straight into the day (nothing else holds it), which takes its rows over.
-            let outcome = try runDay(day, scan: day == asOf ? finalScan ?? scanRegister(on: day, adoptedOn: adoptedOn) : scanRegister(on: day, adoptedOn: adoptedOn),
-                                     firstNight: last == nil && day == first, finalProgress: finalProgress,
-                                     chain: &chain, previousManifest: &previousManifest, dryRun: dryRun, recordedThisRun: &recordedThisRun)
-            report.days.append(outcome)
-            if first < asOf { progress("catching up \(day)", first.days(to: day) + 1, of: first.days(to: asOf) + 1) }
+            let scan = day == last ? try finalScan ?? scanRegister(on: day, adoptedOn: adoptedOn) : try scanRegister(on: day, adoptedOn: adoptedOn)
+            let outcome = try runDay(day, scan: scan, firstNight: firstNight && day == first, state: &state)
+            reports.append(outcome)
+            if first < last { progress("catching up \(day)", first.days(to: day) + 1, of: first.days(to: last) + 1) }
             logger.info("day done", metadata: [
                 "as_of": "\(day)", "obligations": "\(outcome.obligations)", "new_stages": "\(outcome.newStages)",
                 "letters": "\(outcome.letters)", "status_changes": "\(outcome.statusChanges)", "folder": "\(outcome.folder)",
@@ -141,11 +161,7 @@ public struct NightlyRun {
             ])
             day = day.addingDays(1)
         }
-        if !dryRun, !report.days.isEmpty {
-            writeIndex()
-            writeForecast(asOf)
-        }
-        return report
+        return reports
     }
 
     /// The month's forecast page the digests link (RULES §10), written by the month's first run:
@@ -174,11 +190,31 @@ public struct NightlyRun {
 
     // MARK: One day
 
-    /// Plans the day, renders it, writes the folder, then records it all in one transaction.
-    private func runDay(_ date: CivilDate, scan: consuming DayScan, firstNight: Bool, finalProgress: [String: Int]?,
-                        chain: inout LedgerChain, previousManifest: inout String?, dryRun: Bool,
-                        recordedThisRun: inout Set<String>) throws -> DayReport {
-        let plan = try planDay(date, scan: &scan, firstNight: firstNight, finalProgress: finalProgress, recordedThisRun: recordedThisRun)
+    /// Plans the day, renders it (the folder written aside), then commits it: the folder
+    /// placed, and its records, events and mail in one transaction.
+    private func runDay(_ date: CivilDate, scan: consuming DayScan, firstNight: Bool, state: inout RunState) throws -> DayReport {
+        let plan = try planner(date, firstNight: firstNight, state: state).plan(&scan)
+        let day = try render(plan, on: date, state: state)
+        guard !state.dryRun else {
+            day.staged.discard()
+            for record in plan.records { state.recordedThisRun.insert(plan.key(record)) }
+            state.previousManifest = day.manifestHash
+            return day.outcome
+        }
+        return try commit(day, plan, state: &state)
+    }
+
+    /// The day's planner, asking this register what is recorded.
+    func planner(_ date: CivilDate, firstNight: Bool, state: RunState) -> DayPlanner {
+        DayPlanner(date: date, jobs: jobs, head: letterHead, endpoints: endpoints, foundAt: now(), firstNight: firstNight,
+                   finalProgress: state.finalProgress, recordedThisRun: state.recordedThisRun,
+                   recorded: { [register] kind, keys in try register.ledgerKeys(kind: kind, among: keys) },
+                   certificateFile: { [register] certNo in try register.certificateFile(certNo) })
+    }
+
+    /// The day's letters numbered and rendered, and its folder written aside as rendered (a dry
+    /// run only hashes): the folder is never whole in memory.
+    private func render(_ plan: DayPlan, on date: CivilDate, state: RunState) throws -> RenderedDay {
         var letters = try renderLetters(plan.drafts, on: date)
         if let mail {
             for i in letters.indices { letters[i].emailed = mail.letters && plan.drafts[i].contactEmail.flatMap(MailAddress.init) != nil }
@@ -188,58 +224,53 @@ public struct NightlyRun {
         let explained = ExplanationPage.selection(plan.rows, limit: jobs.runner.explanationPages)
         notices.explanationPages = Set(explained.pages.map(\.path))
         notices.explanationsComplete = explained.complete
-        let folderName = date.description
-        // Written aside as rendered (a dry run only hashes): the folder is never whole in memory.
-        let staged = try self.notices.stage(folderName, hashOnly: dryRun)
+        let staged = try self.notices.stage(date.description, hashOnly: state.dryRun)
         try Self.writeNoticeFiles(notices, to: staged)
         try writeExplanationPages(explained.pages, rows: plan.rows, on: date, to: staged)
-        let manifest = Manifest(asOf: date, bodyName: jobs.runner.bodyName, previousManifest: previousManifest,
-                                ledgerSeq: chain.lastSeq, ledgerHash: chain.lastHash, files: staged.files)
+        let manifest = Manifest(asOf: date, bodyName: jobs.runner.bodyName, previousManifest: state.previousManifest,
+                                ledgerSeq: state.chain.lastSeq, ledgerHash: state.chain.lastHash, files: staged.files)
         let manifestData = manifest.json
         try staged.write("manifest.json", data: manifestData)
-        let files = staged.files
-        let manifestHash = LedgerChain.sha256(manifestData)
 
-        var outcome = DayReport(asOf: date, obligations: plan.rows.count, newStages: plan.records.count { $0.kind == "stage" },
+        var outcome = DayReport(asOf: date, obligations: plan.rows.count, newStages: plan.records.count { $0.kind == .stage },
                                 letters: letters.count, statusChanges: plan.changeRows.count, findings: plan.findings.count,
-                                folder: self.notices.folderPath(folderName), counts: Self.counts(plan.rows))
+                                folder: self.notices.folderPath(staged.name), counts: Self.counts(plan.rows))
         outcome.letterFiles = letters.map(\.fileName)
+        return RenderedDay(date: date, letters: letters, notices: notices, staged: staged, files: staged.files,
+                           manifestHash: LedgerChain.sha256(manifestData), outcome: outcome)
+    }
 
-        if dryRun {
-            staged.discard()
-            for record in plan.records { recordedThisRun.insert(plan.key(record)) }
-            previousManifest = manifestHash
-            return outcome
-        }
-
-        // The folder first, then the records: a crash in between leaves a folder the rerun adopts.
-        outcome.adopted = try placeFolder(staged)
-        // Mail goes into the outbox in the same transaction as the day: never a letter e-mailed
-        // for a day the register did not record, never a recorded day whose mail is lost. Its
-        // parts are read back from the folder just placed (the day is never whole in memory).
+    /// The folder first, then the records: a crash in between leaves a folder the rerun adopts.
+    /// Mail goes into the outbox in the same transaction as the day: never a letter e-mailed for
+    /// a day the register did not record, never a recorded day whose mail is lost. Its parts are
+    /// read back from the folder just placed (the day is never whole in memory).
+    private func commit(_ day: RenderedDay, _ plan: DayPlan, state: inout RunState) throws -> DayReport {
+        let (date, folderName, letters) = (day.date, day.staged.name, day.letters)
+        var outcome = day.outcome
+        outcome.adopted = try placeFolder(day.staged)
         let placed = self.notices.folderPath(folderName)
         let messages = mail.map {
-            MailComposer(settings: $0, date: now()).messages(day: date, plan: plan, letters: letters, notices: notices) { path in
+            MailComposer(settings: $0, date: now()).messages(day: date, plan: plan, letters: letters, notices: day.notices) { path in
                 FileManager.default.contents(atPath: placed + "/" + path)
             }
         } ?? []
         // Each entry is made as it is written: a first night records every open obligation.
-        let start = chain
-        chain = try register.write { writer in
+        let start = state.chain
+        state.chain = try register.write { writer in
             var chain = start
             for record in plan.records {
                 try writer.append(chain.append(asOf: date, kind: record.kind, key: plan.key(record),
                                                payload: plan.payload(record, letter: record.draft.map { letters[$0] })))
             }
-            try writer.append(chain.append(asOf: date, kind: "notice", key: folderName,
-                                           payload: Self.noticePayload(folder: folderName, manifestHash: manifestHash, files: files)))
-            try writer.append(chain.append(asOf: date, kind: "run", key: folderName, payload: runPayload(outcome)))
+            try writer.append(chain.append(asOf: date, kind: .notice, key: folderName,
+                                           payload: Self.noticePayload(folder: folderName, manifestHash: day.manifestHash, files: day.files)))
+            try writer.append(chain.append(asOf: date, kind: .run, key: folderName, payload: runPayload(outcome)))
             for (event, targets) in plan.events { try writer.enqueue(event, endpoints: targets) }
             for message in messages { try writer.enqueue(message, endpoints: [MailSettings.outboxEndpoint]) }
             return chain
         }
         outcome.mailQueued = messages.count
-        previousManifest = manifestHash
+        state.previousManifest = day.manifestHash
         return outcome
     }
 
@@ -313,9 +344,6 @@ public struct NightlyRun {
         return counts
     }
 
-    /// How many obligations' stages one ledger query asks about.
-    static let ledgerSlice = 20_000
-
     /// The letter head of Jobs/runner.toml.
     var letterHead: LetterHead {
         let r = jobs.runner
@@ -370,186 +398,34 @@ public struct NightlyRun {
         return map
     }
 
-    /// The first day of a stage: the day a letter for it is news.
-    private func startOfStage(_ o: Obligation) -> CivilDate {
-        switch o.stage {
-        case .upcoming: o.opens.addingDays(-jobs.settings.settings(for: o.kind).noticeDays)
-        case .due: o.opens
-        case .overdue: o.due.addingDays(1)
-        }
-    }
-
-    /// What is new on `date`: stages, reminders and changes not in the ledger yet, with the
-    /// letters they call for. On a register's first night, stages that began earlier are backlog
-    /// (listed, recorded, no letter); one letter per obligation per day, the latest that applies;
-    /// in a catch-up, no letter for a stage the obligation has left by the run's last day.
-    ///
-    /// Takes the scan's rows over (marking the new and the backlog ones) rather than copying them,
-    /// and asks the ledger about a slice of obligations at a time, so that a day of a million
-    /// open obligations holds each row once.
-    func planDay(_ date: CivilDate, scan: inout DayScan, firstNight: Bool, finalProgress: [String: Int]?,
-                 recordedThisRun: Set<String>) throws -> DayPlan {
-        let recordedChanges = try register.ledgerKeys(kind: "status", among: scan.changes.map(\.key))
-        let head = letterHead
-        // From 1 November, a missing calendar for next year is a data warning every day (RULES §9).
-        let calendarWarnings = MissingCalendarWarning.due(asOf: date, calendar: jobs.calendar).map {
-            [Finding(kind: .data, certificate: "—", record: "Jobs/" + $0.file, clause: "《全国年节及纪念日放假办法》", message: $0.text)]
-        } ?? []
-        var plan = DayPlan(findings: scan.findings + calendarWarnings)
-        plan.rows = scan.rows
-        scan.rows = []
-        let facts = scan.facts
-        scan.facts = []
-        // A letter reads its certificate's records again; one certificate's obligations are adjacent.
-        var lastFile: CertificateFile?
-
-        var start = 0
-        while start < plan.rows.count {
-            let end = min(start + Self.ledgerSlice, plan.rows.count)
-            var stageKeys: [String] = []
-            for i in start..<end {
-                let o = plan.rows[i].obligation
-                let key = FoundObligation.key(o)
-                for stage in Stage.allCases { stageKeys.append(key + "#" + stage.rawValue) }
-                for days in jobs.letters[o.kind]?.reminderDaysBeforeDue ?? [] { stageKeys.append(key + "#reminder-\(days)") }
-            }
-            let recordedSlice = try register.ledgerKeys(kind: "stage", among: stageKeys)
-            stageKeys = []
-            func recorded(_ key: String) -> Bool { recordedSlice.contains(key) || recordedThisRun.contains(key) }
-
-            for i in start..<end {
-                let o = plan.rows[i].obligation
-                let fact = facts[i]
-                let obligationKey = FoundObligation.key(o)
-                let letterPlan = jobs.letters[o.kind] ?? LetterPlan()
-                let stageKey = obligationKey + "#" + o.stage.rawValue
-                let isNew = !recorded(stageKey)
-                plan.rows[i].isNewStage = isNew
-                plan.rows[i].isBacklog = firstNight && isNew && startOfStage(o) < date
-                // A certificate's holder is the organisation of the obligation (CertificationRules).
-                let org = o.organization
-
-                // Candidates: the stage's letter and the nearest reminder crossed; the later one goes.
-                var candidate: (name: String, template: String, rank: Int, record: Int)?
-                func offer(_ stage: String, _ template: String?, rank: Int, startsOn: CivilDate, record: Int) {
-                    guard let template, org != nil else { return }
-                    if firstNight, startsOn < date { return }
-                    if let finalProgress, (finalProgress[obligationKey] ?? Int.max) > rank { return }
-                    if let current = candidate, current.rank >= rank { return }
-                    candidate = (stage, template, rank, record)
-                }
-                if isNew {
-                    // First sight of an obligation already past a stage that has a letter (the
-                    // surveillance notice for one first seen while due): that letter goes out now.
-                    var template = letterPlan.stages[o.stage]
-                    if template == nil {
-                        let earlierSeen = Stage.allCases.contains { $0 != o.stage && recorded(obligationKey + "#" + $0.rawValue) }
-                        if !earlierSeen { template = letterPlan.earlierStageTemplate(before: o.stage) }
-                    }
-                    plan.records.append(PlannedRecord(subject: .stage(row: i, stage: o.stage.rawValue)))
-                    offer(o.stage.rawValue, template, rank: Progress.rank(stage: o.stage), startsOn: startOfStage(o), record: plan.records.count - 1)
-                }
-                // Reminders while due: one letter for the nearest threshold crossed, every crossed one recorded.
-                if o.stage == .due, letterPlan.reminder != nil {
-                    let crossed = letterPlan.crossedReminders(due: o.due, on: date)
-                    let fresh = crossed.filter { !recorded(obligationKey + "#reminder-\($0)") }
-                    if let nearest = fresh.min() {
-                        for days in fresh.sorted(by: >) {
-                            let stage = "reminder-\(days)"
-                            plan.records.append(PlannedRecord(subject: .stage(row: i, stage: stage)))
-                            if days == nearest {
-                                offer(stage, letterPlan.reminder, rank: Progress.rank(reminderDays: days), startsOn: o.due.addingDays(-days),
-                                      record: plan.records.count - 1)
-                            }
-                        }
-                    }
-                }
-                if let candidate, let org {
-                    var organization = fact.organization
-                    var certificate: Certificate?
-                    if let certNo = fact.certNo {
-                        if lastFile?.certificate.certNo != certNo { lastFile = try register.certificateFile(certNo) }
-                        organization = lastFile?.organization
-                        certificate = lastFile?.certificate
-                    }
-                    let context = LetterContext.obligation(plan.rows[i], organization: organization, certificate: certificate,
-                                                           validThrough: fact.validThrough, asOf: date, head: head, star: fact.star)
-                    plan.records[candidate.record].draft = plan.drafts.count
-                    plan.drafts.append(LetterDraft(fileName: LetterName.obligation(organization: org, subject: o.subject, kind: o.kind, stage: candidate.name, record: o.record),
-                                                   organization: org, organizationName: plan.rows[i].organizationName, template: candidate.template, context: context,
-                                                   contactEmail: organization?.contactEmail))
-                }
-            }
-            start = end
-        }
-
-        for found in scan.changes {
-            plan.changeRows.append(StatusChangeRow(certificate: found.certificate.certNo, organizationName: found.organization?.name, change: found.change))
-            guard !recordedChanges.contains(found.key), !recordedThisRun.contains(found.key) else { continue }
-            var record = PlannedRecord(subject: .change(found))
-            if let letterKey = found.letterKey, let template = jobs.runner.statusLetters[letterKey] {
-                let org = found.certificate.orgId
-                let context = LetterContext.statusChange(found.change, certificate: found.certificate, organization: found.organization,
-                                                         suspension: found.suspension, asOf: date, head: head)
-                let name = found.change.status == .active && found.change.kind != .restored
-                    ? LetterName.change(organization: org, certificate: found.certificate.certNo, key: letterKey)
-                    : LetterName.status(organization: org, certificate: found.certificate.certNo, status: found.change.status)
-                record.draft = plan.drafts.count
-                plan.drafts.append(LetterDraft(fileName: name, organization: org, organizationName: found.organization?.name,
-                                               template: template, context: context, contactEmail: found.organization?.contactEmail))
-            }
-            plan.records.append(record)
-            let event = CertificateEvents.event(for: found.change, certificate: found.certificate, organization: found.organization,
-                                                issuedOn: found.issuedOn, foundAt: now(), suspension: found.suspension)
-            let targets = endpoints.filter { $0.accepts(event.type) }.map(\.name)
-            if !targets.isEmpty { plan.events.append((event, targets)) }
-        }
-
-        plan.sortRows()
-        // Two letters may not share a file name: the later gets -2, -3, … (as before).
-        var taken: Set<String> = []
-        for i in plan.drafts.indices.sorted(by: { (plan.drafts[$0].fileName, $0) < (plan.drafts[$1].fileName, $1) }) {
-            let name = plan.drafts[i].fileName
-            var fileName = name
-            var n = 2
-            while taken.contains(fileName) {
-                fileName = String(name.dropLast(4)) + "-\(n).txt"
-                n += 1
-            }
-            taken.insert(fileName)
-            plan.drafts[i].fileName = fileName
-        }
-        return plan
-    }
-
-    /// Reads the whole register once for `date`: obligations, public changes, findings.
-    /// `adoptedOn`: the run's first day when no run has completed yet (the body's own
+    /// Reads the whole register once for `date` (`RegisterScan`): obligations, public changes,
+    /// findings. `adoptedOn`: the run's first day when no run has completed yet (the body's own
     /// obligations are tracked from the register's first night).
     private func scanRegister(on date: CivilDate, adoptedOn: CivilDate? = nil) throws -> DayScan {
         let rules = jobs.rules
         var scan = DayScan(date: date)
-        try register.forEachCertificate { file in
-            let history = CertificateHistory(file)
-            let obligations = rules.obligations(of: history, on: date)
-            if !obligations.isEmpty {
-                let cycle = history.currentCycle(on: date)
-                let star = history.star(on: date, settings: rules.settings) ?? .none
-                for o in obligations {
+        let registerScan = RegisterScan(register: register, rules: rules)
+        try registerScan.forEachCertificate(on: date) { day in
+            let file = day.file
+            if !day.obligations.isEmpty {
+                let cycle = day.history.currentCycle(on: date)
+                let star = day.history.star(on: date, settings: rules.settings) ?? .none
+                for o in day.obligations {
                     scan.rows.append(DigestRow(obligation: o, title: jobs.title(o.kind), organizationName: file.organization?.name, isNewStage: false))
                     scan.facts.append(ObligationFacts(certNo: file.certificate.certNo, validThrough: cycle?.validThrough, star: star))
                 }
             }
-            if let change = history.change(on: date, settings: rules.settings) {
+            if let change = day.history.change(on: date, settings: rules.settings) {
                 // The suspension behind the change: the full one in force, else (a scope reduction) the partial one.
                 let inForce = file.suspensions.filter { $0.isInForce(on: date) }
                 let suspension = inForce.filter { $0.reducedScope == nil }.max { $0.startOn < $1.startOn }
                     ?? (change.kind == .scopeChanged ? inForce.max { $0.startOn < $1.startOn } : nil)
                 scan.changes.append(FoundChange(change: change, certificate: file.certificate, organization: file.organization,
-                                                suspension: suspension, issuedOn: history.issuedOn(asOf: date) ?? date))
+                                                suspension: suspension, issuedOn: day.history.issuedOn(asOf: date) ?? date))
             }
-            scan.findings += rules.findings(of: history, on: date)
+            scan.findings += day.findings
         }
-        let others = try RegisterScan(register: register, rules: rules).otherObligations(on: date, adoptedOn: adoptedOn)
+        let others = try registerScan.otherObligations(on: date, adoptedOn: adoptedOn)
         let organizations = try register.organizations(Set(others.compactMap(\.organization)))
         for o in others {
             let organization = o.organization.flatMap { organizations[$0] }
@@ -558,4 +434,32 @@ public struct NightlyRun {
         }
         return scan
     }
+}
+
+/// What the days of one run carry from one to the next.
+struct RunState {
+    let dryRun: Bool
+    var chain: LedgerChain
+    var previousManifest: String?
+    /// Where each obligation stands on a catch-up's last day (`NightlyRun.progress`).
+    var finalProgress: [String: Int]?
+    /// What a dry run's earlier days would have recorded.
+    var recordedThisRun: Set<String> = []
+
+    init(dryRun: Bool, chain: LedgerChain, previousManifest: String?) {
+        self.dryRun = dryRun
+        self.chain = chain
+        self.previousManifest = previousManifest
+    }
+}
+
+/// A day rendered and written aside, not yet placed or recorded.
+struct RenderedDay {
+    var date: CivilDate
+    var letters: [Letter]
+    var notices: DayNotices
+    var staged: StagedNoticeFolder
+    var files: [NoticeFileSummary]
+    var manifestHash: String
+    var outcome: DayReport
 }

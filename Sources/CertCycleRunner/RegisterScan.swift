@@ -16,14 +16,20 @@ public struct RegisterScan {
     /// applications'. `body` gets the certificate's file when the subject is a certificate.
     public func forEachObligation(on date: CivilDate, findings: (Finding) -> Void = { _ in },
                                   _ body: (Obligation, CertificateFile?) throws -> Void) throws {
-        try register.forEachCertificate { file in
-            let history = CertificateHistory(file)
-            for obligation in rules.obligations(of: history, on: date) {
-                try body(obligation, file)
-            }
-            rules.findings(of: history, on: date).forEach(findings)
+        try forEachCertificate(on: date) { day in
+            for obligation in day.obligations { try body(obligation, day.file) }
+            day.findings.forEach(findings)
         }
         for obligation in try otherObligations(on: date) { try body(obligation, nil) }
+    }
+
+    /// Every certificate in `cert_no` order, with what the rules make of it on `date`.
+    public func forEachCertificate(on date: CivilDate, _ body: (CertificateDay) throws -> Void) throws {
+        try register.forEachCertificate { file in
+            let history = CertificateHistory(file)
+            try body(CertificateDay(file: file, history: history, obligations: rules.obligations(of: history, on: date),
+                                    findings: rules.findings(of: history, on: date)))
+        }
     }
 
     /// The obligations whose subject is not a certificate: appeals', then not-acceptable
@@ -39,7 +45,7 @@ public struct RegisterScan {
     public func bodyObligations(on date: CivilDate, adoptedOn: CivilDate? = nil) throws -> [Obligation] {
         guard let since = try register.firstCompletedDay() ?? adoptedOn, since <= date else { return [] }
         let months = rules.reportMonths(on: date, trackedSince: since)
-        let days = try register.ledgerDays(kind: MonthlyReportRecord.ledgerKind, among: months.map(MonthlyReportRecord.firstKey))
+        let days = try register.ledgerDays(kind: .report, among: months.map(MonthlyReportRecord.firstKey))
         var generated: [ReportMonth: CivilDate] = [:]
         for m in months { if let day = days[MonthlyReportRecord.firstKey(m)] { generated[m] = day } }
         return rules.regulatorReports(on: date, trackedSince: since, generated: generated)
@@ -53,4 +59,12 @@ public struct RegisterScan {
             }
         }
     }
+}
+
+/// One certificate on one date: its records, its history, its open obligations and findings.
+public struct CertificateDay {
+    public let file: CertificateFile
+    public let history: CertificateHistory
+    public let obligations: [Obligation]
+    public let findings: [Finding]
 }

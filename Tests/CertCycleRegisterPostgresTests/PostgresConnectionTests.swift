@@ -150,8 +150,8 @@ struct PostgresConnectionTests {
         let error = #expect(throws: RegisterError.self) {
             try store.register.write { writer in
                 try writer.upsert(.organizations, columns: [0, 1, 4], values: [.text("ORG-1"), .text("公司"), nil, nil, .integer(1), nil])
-                try writer.append(LedgerEntry(seq: 1, asOf: CivilDate(dayNumber: 20_000), kind: "run", key: "k", payload: "{}", previousHash: "", hash: "h"))
-                try writer.append(LedgerEntry(seq: 3, asOf: CivilDate(dayNumber: 20_000), kind: "run", key: "k2", payload: "{}", previousHash: "", hash: "h"))
+                try writer.append(LedgerEntry(seq: 1, asOf: CivilDate(dayNumber: 20_000), kind: .run, key: "k", payload: "{}", previousHash: "", hash: "h"))
+                try writer.append(LedgerEntry(seq: 3, asOf: CivilDate(dayNumber: 20_000), kind: .run, key: "k2", payload: "{}", previousHash: "", hash: "h"))
             }
         }
         #expect(error?.message == "ledger entry 3 does not follow the last one (1); was the ledger written by another run?")

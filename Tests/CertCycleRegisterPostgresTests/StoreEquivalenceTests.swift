@@ -98,15 +98,15 @@ struct StoreEquivalenceTests {
         #expect(ledger.count > 100)
         #expect(try ledgerDump(postgres.register) == ledger)
         #expect(try postgres.register.lastCompletedDay() == day("2026-06-30"))
-        #expect(try postgres.register.lastLedgerEntry(kind: "notice") == sqlite.register.lastLedgerEntry(kind: "notice"))
+        #expect(try postgres.register.lastLedgerEntry(kind: .notice) == sqlite.register.lastLedgerEntry(kind: .notice))
         let keys = ledger.prefix(50).map { String($0.split(separator: " ")[3]) }
-        #expect(try postgres.register.ledgerKeys(kind: "stage", among: keys + ["nope"]) == sqlite.register.ledgerKeys(kind: "stage", among: keys + ["nope"]))
+        #expect(try postgres.register.ledgerKeys(kind: .stage, among: keys + ["nope"]) == sqlite.register.ledgerKeys(kind: .stage, among: keys + ["nope"]))
         // The day the register was adopted, and the days of keyed entries (regulator_report reads them).
         #expect(try postgres.register.firstCompletedDay() == day("2026-06-01"))
         #expect(try sqlite.register.firstCompletedDay() == day("2026-06-01"))
-        let days = try sqlite.register.ledgerDays(kind: "stage", among: keys + ["nope"])
+        let days = try sqlite.register.ledgerDays(kind: .stage, among: keys + ["nope"])
         #expect(!days.isEmpty && days["nope"] == nil)
-        #expect(try postgres.register.ledgerDays(kind: "stage", among: keys + ["nope"]) == days)
+        #expect(try postgres.register.ledgerDays(kind: .stage, among: keys + ["nope"]) == days)
         // The run's digest lists the body's report for May as due on both stores (the notices compared above include it).
         #expect(try folderContents(tmp.path("notices-sqlite"))["2026-06-01/obligations.csv"].map { String(decoding: $0, as: UTF8.self).contains("认监委月度报告,2026-05") } == true)
     }

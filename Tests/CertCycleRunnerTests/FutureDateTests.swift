@@ -100,7 +100,7 @@ struct FutureDateTests {
         #expect(try rollback.plan(after: day("2026-06-30")).isEmpty)
         // An entry for an earlier day after the later days' entries: removing those would cut the chain.
         var chain = LedgerChain(after: try fixture.register.lastLedgerEntry(kind: nil))
-        let late = chain.append(asOf: day("2026-06-28"), kind: "note", key: "late", payload: "{}")
+        let late = chain.append(asOf: day("2026-06-28"), kind: .letter, key: "late", payload: "{}")
         try fixture.register.write { try $0.append(late) }
         let refused = #expect(throws: RunnerError.self) { try rollback.plan(after: day("2026-06-29")) }
         #expect(refused?.message.contains("would cut the hash chain in the middle") == true)

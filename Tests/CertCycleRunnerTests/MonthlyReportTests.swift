@@ -149,7 +149,7 @@ struct MonthlyReportTests {
         #expect(csv.contains(#""'=HYPERLINK(""http://x"",""点"")""#))
 
         // Recorded in the ledger, with the files' hashes; the verifier finds nothing wrong.
-        let entry = try #require(try fixture.register.lastLedgerEntry(kind: "report"))
+        let entry = try #require(try fixture.register.lastLedgerEntry(kind: .report))
         #expect(entry.key == "monthly:2026-05#1")
         #expect(entry.asOf == day("2026-06-03"))
         #expect(entry.payload.contains("\"sha256\""))
@@ -184,7 +184,7 @@ struct MonthlyReportTests {
         #expect(outcome.movedFolders.map { URL(fileURLWithPath: $0).lastPathComponent }.sorted() == ["2026-04-2.rolled-back-1", "2026-04.rolled-back-1"])
         let verified = try fixture.verify()
         #expect(verified.problems.isEmpty, "\(verified.problems)")
-        #expect(try fixture.register.lastLedgerEntry(kind: "report") == nil)
+        #expect(try fixture.register.lastLedgerEntry(kind: .report) == nil)
     }
 
     @Test("a month that has not ended cannot be reported on")
@@ -196,7 +196,7 @@ struct MonthlyReportTests {
             _ = try writer.write(month: ReportMonth(parsing: "2026-06")!, generatedOn: day("2026-06-30"),
                                  notices: NoticeFolderWriter(root: fixture.noticesRoot), outDirectory: nil)
         }
-        #expect(try fixture.register.lastLedgerEntry(kind: "report") == nil)
+        #expect(try fixture.register.lastLedgerEntry(kind: .report) == nil)
     }
 
     @Test("regulator_report: tracked from the first night, due on the 10th without holiday extension, fulfilled by the report")

@@ -107,7 +107,7 @@ struct RunFixture {
     func recordedFacts() throws -> [String] {
         var facts: [String] = []
         try register.forEachLedgerEntry { entry in
-            if entry.kind != "run" { facts.append("\(entry.asOf) \(entry.kind) \(entry.key) \(entry.payload)") }
+            if entry.kind != .run { facts.append("\(entry.asOf) \(entry.kind) \(entry.key) \(entry.payload)") }
         }
         return facts
     }
@@ -116,7 +116,7 @@ struct RunFixture {
     func recordedKeys() throws -> [String] {
         var keys: [String] = []
         try register.forEachLedgerEntry { entry in
-            if entry.kind != "run" { keys.append("\(entry.asOf) \(entry.kind) \(entry.key)") }
+            if entry.kind != .run { keys.append("\(entry.asOf) \(entry.kind) \(entry.key)") }
         }
         return keys
     }
