@@ -25,11 +25,16 @@ public enum CellValue: Hashable, Sendable {
 }
 
 /// The certificate register: where staff's records live. The SQLite store is the embedded
-/// default; a shared PostgreSQL store implements the same protocol.
-public protocol Register: Outbox, Sendable {
+/// default; a shared PostgreSQL store implements the same protocols, and `MemoryRegister` holds
+/// one in memory for tests. It is four focused stores (records, ledger, run lock, outbox) and
+/// one write transaction over all of them.
+public protocol Register: RecordStore, LedgerStore, RunLocking, Outbox, Sendable {
     /// Runs `body` in one write transaction: its writes all land, or (when it throws) none do.
     func write<T>(_ body: (any RegisterWriter) throws -> T) throws -> T
+}
 
+/// Staff's records, read: what `import` wrote.
+public protocol RecordStore: Sendable {
     /// Calls `body` with every certificate's file, in `cert_no` order, streaming: the register
     /// is never loaded whole.
     func forEachCertificate(_ body: (CertificateFile) throws -> Void) throws
@@ -49,9 +54,10 @@ public protocol Register: Outbox, Sendable {
     func forEachRow(of table: RegisterTable, _ body: ([CellValue?]) throws -> Void) throws
 
     func count(_ table: RegisterTable) throws -> Int
+}
 
-    // MARK: Runs and the ledger
-
+/// One nightly run at a time, and the proof that it may write.
+public protocol RunLocking: Sendable {
     /// Takes the lock that lets one nightly run work at a time; throws `RunLockHeld` at once,
     /// naming the holder, when another run has it. `holder` describes this run.
     func acquireRunLock(holder: String) throws -> any RunLock
@@ -60,7 +66,10 @@ public protocol Register: Outbox, Sendable {
     /// changing nothing: the nightly run checks it before it writes any notice. Throws
     /// `RegisterError` with one line saying what to do.
     func checkWritable() throws
+}
 
+/// The ledger, read (it is appended to in a `Register.write` transaction).
+public protocol LedgerStore: Sendable {
     /// The latest entry of the ledger, or of one kind of entry.
     func lastLedgerEntry(kind: LedgerKind?) throws -> LedgerEntry?
 
@@ -80,9 +89,15 @@ public protocol Register: Outbox, Sendable {
     func forEachLedgerEntry(_ body: (LedgerEntry) throws -> Void) throws
 }
 
-/// Writes inside a `Register.write` transaction.
+/// Reads and writes inside a `Register.write` transaction: what it reads includes the
+/// transaction's own writes, so a writer that chains ledger entries or updates an endpoint's
+/// state reads what it builds on in the same transaction.
 public protocol RegisterWriter {
     func exists(_ table: RegisterTable, id: String) throws -> Bool
+    /// The ledger's latest entry, or of one kind, as this transaction sees it.
+    func lastLedgerEntry(kind: LedgerKind?) throws -> LedgerEntry?
+    /// Every endpoint's state as this transaction sees it.
+    func endpointStates() throws -> [String: EndpointState]
     /// Inserts the row, or updates the row with the same id: only the columns given are set,
     /// so a file without an optional column leaves that column as it was.
     func upsert(_ table: RegisterTable, columns: [Int], values: [CellValue?]) throws

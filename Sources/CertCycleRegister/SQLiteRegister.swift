@@ -220,6 +220,14 @@ public final class SQLiteRegister: Register {
             return try Bool.fetchOne(statement, arguments: [id]) != nil
         }
 
+        func lastLedgerEntry(kind: LedgerKind?) throws -> LedgerEntry? {
+            try SQLiteRegister.lastLedgerEntry(db, kind: kind)
+        }
+
+        func endpointStates() throws -> [String: EndpointState] {
+            try SQLiteRegister.endpointStates(db)
+        }
+
         func upsert(_ table: RegisterTable, columns: [Int], values: [CellValue?]) throws {
             if lastUpsert.table != table || lastUpsert.columns != columns {
                 lastUpsert.statement = try upsertStatement(table, columns: columns)
@@ -419,13 +427,15 @@ public final class SQLiteRegister: Register {
     }
 
     public func endpointStates() throws -> [String: EndpointState] {
-        try dbQueue.read { db in
-            var states: [String: EndpointState] = [:]
-            for r in try Row.fetchAll(db, sql: "SELECT name, synced_at, disabled_at, disabled_reason FROM endpoints") {
-                states[r[0]] = EndpointState(name: r[0], syncedAt: r[1], disabledAt: r[2], disabledReason: r[3])
-            }
-            return states
+        try dbQueue.read { db in try Self.endpointStates(db) }
+    }
+
+    static func endpointStates(_ db: Database) throws -> [String: EndpointState] {
+        var states: [String: EndpointState] = [:]
+        for r in try Row.fetchAll(db, sql: "SELECT name, synced_at, disabled_at, disabled_reason FROM endpoints") {
+            states[r[0]] = EndpointState(name: r[0], syncedAt: r[1], disabledAt: r[2], disabledReason: r[3])
         }
+        return states
     }
 
     public func setEndpointState(_ state: EndpointState) throws {
@@ -458,10 +468,12 @@ public final class SQLiteRegister: Register {
     }
 
     public func lastLedgerEntry(kind: LedgerKind?) throws -> LedgerEntry? {
-        try dbQueue.read { db in
-            try Row.fetchOne(db, sql: "SELECT \(Self.ledgerColumns) FROM ledger\(kind == nil ? "" : " WHERE kind = ?") ORDER BY seq DESC LIMIT 1",
-                             arguments: kind.map { [$0.rawValue] } ?? []).map(Self.ledgerEntry)
-        }
+        try dbQueue.read { db in try Self.lastLedgerEntry(db, kind: kind) }
+    }
+
+    static func lastLedgerEntry(_ db: Database, kind: LedgerKind?) throws -> LedgerEntry? {
+        try Row.fetchOne(db, sql: "SELECT \(ledgerColumns) FROM ledger\(kind == nil ? "" : " WHERE kind = ?") ORDER BY seq DESC LIMIT 1",
+                         arguments: kind.map { [$0.rawValue] } ?? []).map(ledgerEntry)
     }
 
     public func lastCompletedDay() throws -> CivilDate? {

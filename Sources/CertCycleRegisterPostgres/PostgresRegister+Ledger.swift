@@ -18,11 +18,16 @@ extension PostgresRegister {
 
     public func lastLedgerEntry(kind: LedgerKind?) throws -> LedgerEntry? {
         try withSession { session in
-            var binds = PostgresBindings()
-            if let kind { binds.append(kind.rawValue) }
-            return try session.query("SELECT \(Self.ledgerColumns) FROM ledger\(kind == nil ? "" : " WHERE kind = $1") ORDER BY seq DESC LIMIT 1",
-                                     binds, doing: "reading the ledger").rows.first.map { try Self.ledgerEntry($0) }
+            let (sql, binds) = Self.lastLedgerEntryQuery(kind: kind)
+            return try session.query(sql, binds, doing: "reading the ledger").rows.first.map { try Self.ledgerEntry($0) }
         }
+    }
+
+    /// The query of `lastLedgerEntry`, also sent inside a write transaction.
+    static func lastLedgerEntryQuery(kind: LedgerKind?) -> (String, PostgresBindings) {
+        var binds = PostgresBindings()
+        if let kind { binds.append(kind.rawValue) }
+        return ("SELECT \(ledgerColumns) FROM ledger\(kind == nil ? "" : " WHERE kind = $1") ORDER BY seq DESC LIMIT 1", binds)
     }
 
     public func lastCompletedDay() throws -> CivilDate? {

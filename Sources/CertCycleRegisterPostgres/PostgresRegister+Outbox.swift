@@ -187,14 +187,20 @@ extension PostgresRegister {
 
     public func endpointStates() throws -> [String: EndpointState] {
         try withSession { session in
-            var states: [String: EndpointState] = [:]
-            for row in try session.query("SELECT name, synced_at, disabled_at, disabled_reason FROM endpoints", doing: "reading endpoints").rows {
-                var r = CellReader(row)
-                let state = EndpointState(name: r.requiredText(), syncedAt: r.double(), disabledAt: r.double(), disabledReason: r.text())
-                states[state.name] = state
-            }
-            return states
+            Self.endpointStates(try session.query(Self.endpointStatesSQL, doing: "reading endpoints"))
         }
+    }
+
+    static let endpointStatesSQL = "SELECT name, synced_at, disabled_at, disabled_reason FROM endpoints"
+
+    static func endpointStates(_ result: PostgresQueryResult) -> [String: EndpointState] {
+        var states: [String: EndpointState] = [:]
+        for row in result.rows {
+            var r = CellReader(row)
+            let state = EndpointState(name: r.requiredText(), syncedAt: r.double(), disabledAt: r.double(), disabledReason: r.text())
+            states[state.name] = state
+        }
+        return states
     }
 
     public func setEndpointState(_ state: EndpointState) throws {

@@ -46,6 +46,17 @@ final class PostgresWriter: RegisterWriter {
         return !result.rows.isEmpty
     }
 
+    func lastLedgerEntry(kind: LedgerKind?) throws -> LedgerEntry? {
+        try sendBatch()
+        let (sql, binds) = PostgresRegister.lastLedgerEntryQuery(kind: kind)
+        return try waitAll(then: session.send(sql, binds), doing: "reading the ledger").rows.first.map { try PostgresRegister.ledgerEntry($0) }
+    }
+
+    func endpointStates() throws -> [String: EndpointState] {
+        try sendBatch()
+        return PostgresRegister.endpointStates(try waitAll(then: session.send(PostgresRegister.endpointStatesSQL), doing: "reading endpoints"))
+    }
+
     func upsert(_ table: RegisterTable, columns: [Int], values: [CellValue?]) throws {
         let id = values[0]?.csvText ?? ""
         if let current = batch, current.table != table || current.columns != columns || current.ids.contains(id) {

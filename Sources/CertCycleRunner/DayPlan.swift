@@ -1,4 +1,4 @@
-public import CertCycleCore
+import CertCycleCore
 import CertCycleNotices
 import CertCycleRegister
 import CertCyclePublish

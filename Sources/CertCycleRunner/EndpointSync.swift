@@ -47,8 +47,10 @@ public struct EndpointSync {
         // worse, mark an endpoint synced whose snapshots were never queued.
         try register.write { writer in
             try snapshots.forEach { event, endpoint in try writer.enqueue(event, endpoints: [endpoint]) }
+            // The states as they are now (a publisher may have disabled an endpoint meanwhile).
+            let current = try writer.endpointStates()
             for endpoint in fresh {
-                var state = states[endpoint.name] ?? EndpointState(name: endpoint.name)
+                var state = current[endpoint.name] ?? EndpointState(name: endpoint.name)
                 state.syncedAt = foundAt.timeIntervalSince1970
                 try writer.setEndpointState(state)
             }

@@ -1,7 +1,7 @@
 public import CertCycleCore
 import CertCycleConfig
 import CertCycleNotices
-public import CertCycleRegister
+import CertCycleRegister
 import Foundation
 
 /// `certcycle letter CERT KIND [--subject ID]`: one letter written on purpose, now, for an open
@@ -88,11 +88,12 @@ extension NightlyRun {
             logger.warning("a manual letter folder no ledger entry accounts for was in the way; set aside", metadata: ["moved_to": "\(aside)"])
         }
         try writer.write(folderName, files: files)
-        var chain = LedgerChain(after: try register.lastLedgerEntry(kind: nil))
-        let entry = chain.append(asOf: date, kind: .letter, key: key,
-                                 payload: Self.letterPayload(found, template: template, reference: reference,
-                                                             folder: Self.manualFolder + "/" + folderName, files: files))
-        try register.write { try $0.append(entry) }
+        let payload = Self.letterPayload(found, template: template, reference: reference, folder: Self.manualFolder + "/" + folderName, files: files)
+        try register.write { ledger in
+            // Chained to the last entry as the transaction sees it.
+            var chain = LedgerChain(after: try ledger.lastLedgerEntry(kind: nil))
+            try ledger.append(chain.append(asOf: date, kind: .letter, key: key, payload: payload))
+        }
         return ManualLetter.Issued(folder: writer.folderPath(folderName), files: files.map { $0.path }, reference: reference)
     }
 

@@ -85,10 +85,11 @@ public struct MonthlyReportWriter {
         for name in files { hashes.append((name, try Self.sha256(ofFile: temporary + "/" + name))) }
         try place(files, from: temporary, into: folder, newFolder: outDirectory == nil)
 
-        var chain = LedgerChain(after: try register.lastLedgerEntry(kind: nil))
-        let entry = chain.append(asOf: generatedOn, kind: .report, key: key,
-                                 payload: Self.payload(month: month, folder: recordedFolder, files: hashes, counts: counts))
-        try register.write { try $0.append(entry) }
+        let payload = Self.payload(month: month, folder: recordedFolder, files: hashes, counts: counts)
+        try register.write { ledger in
+            var chain = LedgerChain(after: try ledger.lastLedgerEntry(kind: nil))
+            try ledger.append(chain.append(asOf: generatedOn, kind: .report, key: key, payload: payload))
+        }
         return Result(folder: folder, files: files, counts: counts, ledgerKey: key)
     }
 

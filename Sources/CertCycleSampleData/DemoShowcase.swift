@@ -1,7 +1,7 @@
 public import CertCycleCore
 import CertCycleCSV
 import CertCycleRegister
-public import Foundation
+import Foundation
 
 /// A handful of hand-made cases added to the demo's generated register, so that on the demo's
 /// date every obligation kind and every stage is on the list, a status changes, a letter of

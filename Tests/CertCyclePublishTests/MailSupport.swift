@@ -126,16 +126,16 @@ func mailSettings(url: String, staff: [String] = ["qa@example.cn", "lead@example
     return settings
 }
 
-/// A generated register in a real SQLite file, run without mail on 2026-06-01, then with
+/// A generated register in the in-memory store, run without mail on 2026-06-01, then with
 /// `settings` through `through`: the outbox holds that stretch's letters and digests.
 struct MailFixture {
     let folder: TemporaryFolder
-    let register: SQLiteRegister
+    let register: MemoryRegister
 
     init(_ settings: MailSettings, certificates: Int = 30, seed: UInt64 = 9, through: String = "2026-06-05") throws {
         folder = try TemporaryFolder("mail")
         _ = try RegisterGenerator(certificates: certificates, seed: seed, around: day("2026-06-30")).write(to: folder.path("register"))
-        register = try SQLiteRegister(path: folder.path("register.sqlite"))
+        register = MemoryRegister()
         _ = try RegisterImporter(register: register).importDirectory(folder.path("register"))
         _ = try nightly(nil).run(asOf: day("2026-06-01"))
         _ = try nightly(settings).run(asOf: day(through))

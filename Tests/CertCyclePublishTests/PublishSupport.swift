@@ -204,19 +204,19 @@ struct ShortTimeoutTransport: HTTPTransport {
 /// The Standard Webhooks specification's example secret.
 let exampleSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
-/// A generated register in a real SQLite file, run without endpoints on 2026-06-01, then (with
+/// A generated register in the in-memory store, run without endpoints on 2026-06-01, then (with
 /// `endpoints`) through 2026-06-30: every endpoint gets the state of every certificate as of
 /// 2026-06-01 (snapshots) and then the 29 days' status changes.
 struct PublishFixture {
     let folder: TemporaryFolder
-    let register: SQLiteRegister
+    let register: MemoryRegister
     /// The endpoints as the nightly run knew them (only their names and event patterns matter there).
     let endpoints: [EndpointSettings]
 
     init(endpoints names: [String] = ["directory"], certificates: Int = 40, seed: UInt64 = 5, through: String = "2026-06-30") throws {
         folder = try TemporaryFolder("publish")
         _ = try RegisterGenerator(certificates: certificates, seed: seed, around: day("2026-06-30")).write(to: folder.path("register"))
-        register = try SQLiteRegister(path: folder.path("register.sqlite"))
+        register = MemoryRegister()
         _ = try RegisterImporter(register: register).importDirectory(folder.path("register"))
         endpoints = names.map { EndpointSettings(name: $0, url: "https://unused.invalid/", secret: .file("/unused")) }
         _ = try nightly(endpoints: []).run(asOf: day("2026-06-01"))

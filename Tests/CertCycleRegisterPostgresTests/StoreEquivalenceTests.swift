@@ -77,7 +77,7 @@ struct StoreEquivalenceTests {
         #expect(differing.isEmpty, "\(differing)")
     }
 
-    @Test("the nightly run with a pinned clock gives identical folders, manifests and ledgers (hash for hash) on both stores")
+    @Test("the nightly run with a pinned clock gives identical folders, manifests and ledgers (hash for hash) on every store, the in-memory one included")
     func pinnedRun() throws {
         let tmp = try TemporaryFolder("equivalence-pinned")
         defer { tmp.cleanUp() }
@@ -85,7 +85,9 @@ struct StoreEquivalenceTests {
         let sqlite = try TestStore(.sqlite, in: tmp)
         let postgres = try TestStore(.postgres, in: tmp)
         defer { postgres.cleanUp() }
-        for store in [sqlite, postgres] {
+        // The in-memory store the runner's tests use must give the same bytes as the real ones.
+        let memory = try TestStore(.memory, in: tmp)
+        for store in [sqlite, postgres, memory] {
             _ = try RegisterImporter(register: store.register).importDirectory(tmp.path("register"))
             for date in ["2026-06-01", "2026-06-20", "2026-06-30"] {
                 _ = try pinnedNightly(store.register, notices: tmp.path("notices-\(store.kind)")).run(asOf: day(date))
@@ -94,9 +96,13 @@ struct StoreEquivalenceTests {
         let expected = try folderContents(tmp.path("notices-sqlite"))
         #expect(expected.count > 30)
         #expect(try folderContents(tmp.path("notices-postgres")) == expected)
+        #expect(try folderContents(tmp.path("notices-memory")) == expected)
         let ledger = try ledgerDump(sqlite.register)
         #expect(ledger.count > 100)
         #expect(try ledgerDump(postgres.register) == ledger)
+        #expect(try ledgerDump(memory.register) == ledger)
+        #expect(try memory.register.ledgerDays(kind: .stage, among: ledger.prefix(50).map { String($0.split(separator: " ")[3]) })
+                    == sqlite.register.ledgerDays(kind: .stage, among: ledger.prefix(50).map { String($0.split(separator: " ")[3]) }))
         #expect(try postgres.register.lastCompletedDay() == day("2026-06-30"))
         #expect(try postgres.register.lastLedgerEntry(kind: .notice) == sqlite.register.lastLedgerEntry(kind: .notice))
         let keys = ledger.prefix(50).map { String($0.split(separator: " ")[3]) }
@@ -111,12 +117,12 @@ struct StoreEquivalenceTests {
         #expect(try folderContents(tmp.path("notices-sqlite"))["2026-06-01/obligations.csv"].map { String(decoding: $0, as: UTF8.self).contains("认监委月度报告,2026-05") } == true)
     }
 
-    @Test("the outbox answers the same on both stores: claims in order per certificate, attempts, redelivery, endpoints")
+    @Test("the outbox answers the same on every store: claims in order per certificate, attempts, redelivery, endpoints")
     func outboxBehaviour() throws {
         let tmp = try TemporaryFolder("equivalence-outbox")
         defer { tmp.cleanUp() }
         var transcripts: [[String]] = []
-        for kind in [StoreKind.sqlite, .postgres] {
+        for kind in [StoreKind.sqlite, .postgres, .memory] {
             let store = try TestStore(kind, in: tmp)
             defer { store.cleanUp() }
             let outbox = store.register
@@ -174,6 +180,8 @@ struct StoreEquivalenceTests {
         let strip = { (lines: [String]) in lines.filter { !$0.hasPrefix("publishing lock") } }
         #expect(strip(transcripts[0]) == strip(transcripts[1]))
         #expect(transcripts[1].contains("publishing lock: none"))
+        // The in-memory store behaves as the embedded file, its publishing lock included.
+        #expect(transcripts[2] == transcripts[0])
         #expect(transcripts[0].count > 10)
     }
 }

@@ -78,7 +78,7 @@ struct NightlyRunTests {
 
     @Test("§9: from 1 November the digest warns that next year's calendar file is missing")
     func missingCalendarWarning() throws {
-        let fixture = try RunFixture(store: .sqlite)
+        let fixture = try RunFixture()
         defer { fixture.cleanUp() }
         _ = try fixture.nightly().run(asOf: day("2026-12-02"))
         let files = try fixture.noticeFiles()
@@ -88,7 +88,7 @@ struct NightlyRunTests {
         #expect(markdown.contains("尚无 2027 年的节假日日历文件"))
         #expect(html.contains("尚无 2027 年的节假日日历文件"))
         // Not before 1 November.
-        let october = try RunFixture(store: .sqlite)
+        let october = try RunFixture()
         defer { october.cleanUp() }
         _ = try october.nightly().run(asOf: day("2026-10-31"))
         let early = String(decoding: try #require(try october.noticeFiles()["2026-10-31/digest.md"]), as: UTF8.self)

@@ -14,14 +14,14 @@ let shippedTemplates = try! LetterTemplates.load(directory: shippedJobs.template
 
 func day(_ text: String) -> CivilDate { CivilDate(parsing: text)! }
 
-/// A generated register in a real store (an SQLite file, or a database of its own on the test
-/// PostgreSQL server), and a notices folder beside it.
+/// A generated register in a store (in memory unless a test names a real one: an SQLite file,
+/// or a database of its own on the test PostgreSQL server), and a notices folder beside it.
 struct RunFixture {
     let folder: TemporaryFolder
     let store: TestStore
     var register: any Register { store.register }
 
-    init(certificates: Int = 300, seed: UInt64 = 5, around: String = "2026-06-30", store kind: StoreKind = .sqlite) throws {
+    init(certificates: Int = 300, seed: UInt64 = 5, around: String = "2026-06-30", store kind: StoreKind = .memory) throws {
         folder = try TemporaryFolder("runner")
         _ = try RegisterGenerator(certificates: certificates, seed: seed, around: day(around)).write(to: folder.path("register"))
         store = try TestStore(kind, in: folder)
@@ -33,8 +33,8 @@ struct RunFixture {
         }
     }
 
-    /// A hand-made register: CSV texts by file name (header line first), in an SQLite file.
-    init(files: [String: String], store kind: StoreKind = .sqlite) throws {
+    /// A hand-made register: CSV texts by file name (header line first).
+    init(files: [String: String], store kind: StoreKind = .memory) throws {
         folder = try TemporaryFolder("runner")
         let directory = folder.path("register")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -3,12 +3,14 @@ public import CertCycleRegisterPostgres
 public import CertCycleTestSupport
 import Foundation
 
-/// The register stores a shared test runs against: `@Test(arguments: StoreKind.all)`.
+/// The register stores a shared test runs against: `@Test(arguments: StoreKind.all)`; the
+/// runner's and the publisher's other tests use the in-memory store.
 public enum StoreKind: String, Sendable, CaseIterable, CustomStringConvertible {
+    case memory
     case sqlite
     case postgres
 
-    /// Both stores; only SQLite when a developer sets `CERTCYCLE_SKIP_POSTGRES=1` explicitly.
+    /// Both real stores; only SQLite when a developer sets `CERTCYCLE_SKIP_POSTGRES=1` explicitly.
     /// Without that, a PostgreSQL case with no server configured fails, saying how to start one.
     public static var all: [StoreKind] {
         TestPostgres.skipped ? [.sqlite] : [.sqlite, .postgres]
@@ -106,8 +108,8 @@ public enum TestPostgres {
     }
 }
 
-/// A fresh, empty register of one kind: an SQLite file in `folder`, or a new database on the
-/// test PostgreSQL server (dropped by `cleanUp`).
+/// A fresh, empty register of one kind: in memory, an SQLite file in `folder`, or a new
+/// database on the test PostgreSQL server (dropped by `cleanUp`).
 public final class TestStore: @unchecked Sendable {
     // @unchecked: set once in init; `register` is itself Sendable.
     public let kind: StoreKind
@@ -120,6 +122,11 @@ public final class TestStore: @unchecked Sendable {
     public init(_ kind: StoreKind, in folder: TemporaryFolder, name: String = "register") throws {
         self.kind = kind
         switch kind {
+        case .memory:
+            sqlitePath = nil
+            postgresURL = nil
+            url = "memory:"
+            register = MemoryRegister()
         case .sqlite:
             let path = folder.path(name + ".sqlite")
             sqlitePath = path
@@ -140,9 +147,11 @@ public final class TestStore: @unchecked Sendable {
         }
     }
 
-    /// Another handle on the same register (another connection, for PostgreSQL).
+    /// Another handle on the same register (another connection, for PostgreSQL; the same
+    /// object in memory).
     public func reopen() throws -> any Register {
         switch kind {
+        case .memory: register
         case .sqlite: try SQLiteRegister(path: sqlitePath!)
         case .postgres: try PostgresRegister(url: postgresURL!)
         }
@@ -152,6 +161,8 @@ public final class TestStore: @unchecked Sendable {
     /// (`sqlite3` or `psql`), as someone tampering would.
     public func tamper(_ sql: String) throws {
         switch kind {
+        case .memory:
+            throw TestPostgres.PsqlFailed(message: "the in-memory store has no tool to change it behind certcycle's back: use a real store")
         case .sqlite:
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
