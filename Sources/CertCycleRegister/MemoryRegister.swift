@@ -120,11 +120,15 @@ public final class MemoryRegister: Register, @unchecked Sendable {
 
         func enqueue(_ event: OutboxEvent, endpoints: [String]) throws {
             if state.events[event.id] == nil { state.events[event.id] = event }
-            for endpoint in endpoints where !state.deliveries.contains(where: { $0.delivery.endpoint == endpoint && $0.delivery.eventId == event.id }) {
-                state.deliveries.append(StoredDelivery(delivery: Delivery(
-                    seq: state.nextDeliverySeq, endpoint: endpoint, eventId: event.id, certificate: event.certificate, status: .pending,
-                    attempts: 0, nextAttemptAt: event.createdAt)))
+            for endpoint in endpoints {
+                // A number is used up by every delivery offered, added or not, as the SQL stores'
+                // sequences are (SQLite's AUTOINCREMENT, PostgreSQL's identity).
+                let seq = state.nextDeliverySeq
                 state.nextDeliverySeq += 1
+                guard !state.deliveries.contains(where: { $0.delivery.endpoint == endpoint && $0.delivery.eventId == event.id }) else { continue }
+                state.deliveries.append(StoredDelivery(delivery: Delivery(
+                    seq: seq, endpoint: endpoint, eventId: event.id, certificate: event.certificate, status: .pending,
+                    attempts: 0, nextAttemptAt: event.createdAt)))
             }
         }
 

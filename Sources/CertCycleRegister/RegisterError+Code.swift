@@ -18,3 +18,8 @@ extension ImportFailure: CodedError {
         (diagnostics.map(\.description) + ["import changed nothing: \(diagnostics.count) problem(s) above; fix them and import again"]).joined(separator: "\n")
     }
 }
+
+extension TransferRefused: CodedError {
+    public var code: FailureCode { .usage }
+    public var report: String { "migrate-store changed nothing: \(message)" }
+}

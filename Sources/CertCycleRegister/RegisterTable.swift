@@ -146,13 +146,4 @@ public struct RegisterColumn: Sendable {
         self.kind = kind
         self.required = required
     }
-
-    /// How the value is stored in SQL.
-    var sqlType: String {
-        switch kind {
-        case .count, .reason: "INTEGER"
-        case .score, .manDays: "REAL"
-        default: "TEXT"
-        }
-    }
 }

@@ -10,7 +10,7 @@ import GRDBSQLite
 /// table front to back at once, merging them like sorted files; a unique index on the id
 /// keeps ids unique and serves upserts.
 public final class SQLiteRegister: Register {
-    private let dbQueue: DatabaseQueue
+    let dbQueue: DatabaseQueue
     public let path: String
 
     /// How a register file may be opened.
@@ -98,87 +98,20 @@ public final class SQLiteRegister: Register {
                              kind: .damaged)
     }
 
-
     // MARK: Schema
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
+        // v1–v3 make today's tables from the catalogue (a register made before a column was
+        // added gets it from the migration that added it).
         migrator.registerMigration("v1 register tables") { db in
-            for table in RegisterTable.allCases {
-                try db.execute(sql: createTableSQL(table))
-                if table.certificateColumn != nil {
-                    try db.execute(sql: "CREATE UNIQUE INDEX \(table.rawValue)_id ON \(table.rawValue)(\(table.idColumn))")
-                }
-            }
-            try db.execute(sql: "CREATE INDEX certificates_org ON certificates(org_id)")
-            try db.execute(sql: "CREATE INDEX applications_cert ON applications(cert_no)")
-            try db.execute(sql: "CREATE INDEX applications_outcome ON applications(outcome)")
+            try create(StoreCatalogue.tables.filter { $0.register != nil }, in: db)
         }
         migrator.registerMigration("v2 ledger") { db in
-            try db.execute(sql: """
-                CREATE TABLE ledger (
-                    seq INTEGER PRIMARY KEY,
-                    as_of TEXT NOT NULL,
-                    kind TEXT NOT NULL,
-                    key TEXT NOT NULL,
-                    payload TEXT NOT NULL,
-                    previous_hash TEXT NOT NULL,
-                    hash TEXT NOT NULL
-                )
-                """)
-            try db.execute(sql: "CREATE UNIQUE INDEX ledger_kind_key ON ledger(kind, key)")
-            try db.execute(sql: "CREATE INDEX ledger_runs ON ledger(kind, as_of)")
+            try create([StoreCatalogue.ledger], in: db)
         }
         migrator.registerMigration("v3 outbox") { db in
-            try db.execute(sql: """
-                CREATE TABLE events (
-                    event_id TEXT PRIMARY KEY,
-                    cert_no TEXT NOT NULL,
-                    type TEXT NOT NULL,
-                    effective_on TEXT NOT NULL,
-                    body TEXT NOT NULL,
-                    created_at REAL NOT NULL
-                )
-                """)
-            try db.execute(sql: "CREATE INDEX events_cert ON events(cert_no)")
-            try db.execute(sql: """
-                CREATE TABLE deliveries (
-                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                    endpoint TEXT NOT NULL,
-                    event_id TEXT NOT NULL REFERENCES events(event_id),
-                    cert_no TEXT NOT NULL,
-                    status TEXT NOT NULL,
-                    attempts INTEGER NOT NULL DEFAULT 0,
-                    next_attempt_at REAL NOT NULL,
-                    claimed_until REAL NOT NULL DEFAULT 0,
-                    last_status_code INTEGER,
-                    last_error TEXT,
-                    delivered_at REAL,
-                    UNIQUE (endpoint, event_id)
-                )
-                """)
-            try db.execute(sql: "CREATE INDEX deliveries_due ON deliveries(endpoint, status, next_attempt_at)")
-            try db.execute(sql: "CREATE INDEX deliveries_order ON deliveries(endpoint, cert_no, seq)")
-            try db.execute(sql: """
-                CREATE TABLE delivery_attempts (
-                    endpoint TEXT NOT NULL,
-                    event_id TEXT NOT NULL,
-                    attempt INTEGER NOT NULL,
-                    at REAL NOT NULL,
-                    status_code INTEGER,
-                    error TEXT,
-                    milliseconds INTEGER NOT NULL,
-                    PRIMARY KEY (endpoint, event_id, attempt)
-                ) WITHOUT ROWID
-                """)
-            try db.execute(sql: """
-                CREATE TABLE endpoints (
-                    name TEXT PRIMARY KEY,
-                    synced_at REAL,
-                    disabled_at REAL,
-                    disabled_reason TEXT
-                )
-                """)
+            try create(StoreCatalogue.outbox, in: db)
         }
         migrator.registerMigration("v4 reasons of special audits and not-accepted applications") { db in
             // v1 makes the tables from today's column lists, so a new register has the columns already.
@@ -189,15 +122,6 @@ public final class SQLiteRegister: Register {
         return migrator
     }
 
-    static func createTableSQL(_ table: RegisterTable) -> String {
-        let columns = table.columns.map { column in
-            "\(column.name) \(column.sqlType)\(column.required ? " NOT NULL" : "")"
-        }
-        if let certColumn = table.certificateColumn {
-            return "CREATE TABLE \(table.rawValue) (\(columns.joined(separator: ", ")), PRIMARY KEY (\(certColumn), \(table.idColumn))) WITHOUT ROWID"
-        }
-        return "CREATE TABLE \(table.rawValue) (\(columns.joined(separator: ", ")), PRIMARY KEY (\(table.idColumn))) WITHOUT ROWID"
-    }
 
     // MARK: Writing
 

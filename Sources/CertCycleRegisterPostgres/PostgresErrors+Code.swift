@@ -18,8 +18,3 @@ extension PostgresOpenError: CodedError {
         }
     }
 }
-
-extension TransferRefused: CodedError {
-    public var code: FailureCode { .usage }
-    public var report: String { "migrate-store changed nothing: \(message)" }
-}

@@ -29,12 +29,9 @@ struct MigrateStore: ParsableCommand {
         try runReporting {
             // A wrong target URL (a password in it) is a configuration error, whatever the source.
             if case .postgres(let url) = try DatabaseLocation(to) { _ = try PostgresURL(parsing: url) }
-            let source = try Self.store(from)
-            if case .sqlite(let path) = source {
-                // The source must be a register already, and whole: never made, never copied damaged.
-                _ = try SQLiteRegister(path: path, mode: .existingChecked)
-            }
-            let target = try Self.store(to)
+            // The source must be a register already, and whole: never made, never copied damaged.
+            let source = try Self.store(from, mode: .existingChecked)
+            let target = try Self.store(to, mode: .create)
             let started = Date()
             let copied = try {
                 let terminal = TerminalProgress()
@@ -49,10 +46,12 @@ struct MigrateStore: ParsableCommand {
         }
     }
 
-    static func store(_ url: String) throws -> TransferStore {
+    /// Opens one side: an SQLite file in `mode` (the target is created, with its schema, when
+    /// missing), or a PostgreSQL database (its schema brought up to date).
+    static func store(_ url: String, mode: SQLiteRegister.OpenMode) throws -> any TableStore {
         switch try DatabaseLocation(url) {
-        case .sqlite(let path): .sqlite(path: path)
-        case .postgres(let url): .postgres(try openPostgresRegister(url))
+        case .sqlite(let path): try SQLiteRegister(path: path, mode: mode)
+        case .postgres(let url): try openPostgresRegister(url)
         }
     }
 
