@@ -35,10 +35,16 @@ public final class MemoryRegister: Register, @unchecked Sendable {
 
         /// The rows of `table` in id order (byte order, as the SQL stores compare text); only
         /// those of one certificate when `certNo` is given.
-        func rows(_ table: RegisterTable, of certNo: String? = nil) -> [RecordRow] {
+        func rows(_ table: RegisterTable, of certNo: String? = nil) -> [[CellValue?]] {
             let all = tables[table] ?? [:]
             let ids: [String] = if let certNo { Array(byCertificate[table]?[certNo] ?? []) } else { Array(all.keys) }
-            return ids.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.compactMap { id in all[id].map { RecordRow(table, $0) } }
+            return ids.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.compactMap { all[$0] }
+        }
+
+        /// Reads stored values as a record through the catalogue's mapping.
+        static func record<R>(_ table: RegisterTable, _ values: [CellValue?], _ map: (inout RecordReader<ValueCells>) throws -> R) rethrows -> R {
+            var reader = RecordReader(table, ValueCells(values))
+            return try map(&reader)
         }
 
         mutating func reindexLedger() {
@@ -162,15 +168,15 @@ public final class MemoryRegister: Register, @unchecked Sendable {
     public func forEachCertificate(_ body: (CertificateFile) throws -> Void) throws {
         let current = reading { $0 }
         let byCertificate = try Self.recordsByCertificate(current)
-        for row in current.rows(.certificates) {
-            try body(try Self.file(row, current, byCertificate))
+        for values in current.rows(.certificates) {
+            try body(try Self.file(values, current, byCertificate))
         }
     }
 
     public func certificateFile(_ certNo: String) throws -> CertificateFile? {
         let current = reading { $0 }
         guard let values = current.tables[.certificates]?[certNo] else { return nil }
-        return try Self.file(RecordRow(.certificates, values), current, try Self.recordsByCertificate(current, only: certNo))
+        return try Self.file(values, current, try Self.recordsByCertificate(current, only: certNo))
     }
 
     /// What belongs to each certificate, in id order within each table.
@@ -184,24 +190,25 @@ public final class MemoryRegister: Register, @unchecked Sendable {
     }
 
     private static func recordsByCertificate(_ state: State, only certNo: String? = nil) throws -> Belonging {
-        func grouped<R>(_ table: RegisterTable, _ map: (RecordRow) throws -> R) throws -> [String: [R]] {
+        func grouped<R>(_ table: RegisterTable, _ map: (inout RecordReader<ValueCells>) throws -> R) throws -> [String: [R]] {
             var result: [String: [R]] = [:]
-            for row in state.rows(table, of: certNo) {
-                guard let cert = row.text("cert_no") else { continue }
-                result[cert, default: []].append(try map(row))
+            let position = RecordMapping.certificatePosition(table)!
+            for values in state.rows(table, of: certNo) {
+                guard let cert = values[position]?.csvText else { continue }
+                result[cert, default: []].append(try State.record(table, values, map))
             }
             return result
         }
         return Belonging(
-            audits: try grouped(.audits) { try $0.audit() }, nonconformities: try grouped(.nonconformities) { try $0.nonconformity() },
-            suspensions: try grouped(.suspensions) { try $0.suspension() }, withdrawals: try grouped(.withdrawals) { try $0.withdrawal() },
-            applications: try grouped(.applications) { try $0.application() }, misuse: try grouped(.misuse) { try $0.misuseCase() })
+            audits: try grouped(.audits, RecordMapping.audit), nonconformities: try grouped(.nonconformities, RecordMapping.nonconformity),
+            suspensions: try grouped(.suspensions, RecordMapping.suspension), withdrawals: try grouped(.withdrawals, RecordMapping.withdrawal),
+            applications: try grouped(.applications, RecordMapping.application), misuse: try grouped(.misuse, RecordMapping.misuseCase))
     }
 
-    private static func file(_ row: RecordRow, _ state: State, _ belonging: Belonging) throws -> CertificateFile {
-        let certificate = try row.certificate()
+    private static func file(_ values: [CellValue?], _ state: State, _ belonging: Belonging) throws -> CertificateFile {
+        let certificate = try State.record(.certificates, values, RecordMapping.certificate)
         let cert = certificate.certNo
-        let organization = state.tables[.organizations]?[certificate.orgId].map { RecordRow(.organizations, $0).organization() }
+        let organization = state.tables[.organizations]?[certificate.orgId].map { State.record(.organizations, $0, RecordMapping.organization) }
         return CertificateFile(
             certificate: certificate, organization: organization, audits: belonging.audits[cert] ?? [],
             nonconformities: belonging.nonconformities[cert] ?? [], suspensions: belonging.suspensions[cert] ?? [],
@@ -209,25 +216,25 @@ public final class MemoryRegister: Register, @unchecked Sendable {
     }
 
     public func appeals() throws -> [Appeal] {
-        try reading { try $0.rows(.appeals).map { try $0.appeal() } }
+        try reading { try $0.rows(.appeals).map { try State.record(.appeals, $0, RecordMapping.appeal) } }
     }
 
     public func notAcceptedApplications() throws -> [Application] {
-        try reading { try $0.rows(.applications).map { try $0.application() }.filter { $0.outcome == .notAccepted } }
+        try reading { try $0.rows(.applications).map { try State.record(.applications, $0, RecordMapping.application) }.filter { $0.outcome == .notAccepted } }
     }
 
     public func organizations(_ ids: Set<String>) throws -> [String: Organization] {
         reading { state in
             var result: [String: Organization] = [:]
             for id in ids {
-                if let values = state.tables[.organizations]?[id] { result[id] = RecordRow(.organizations, values).organization() }
+                if let values = state.tables[.organizations]?[id] { result[id] = State.record(.organizations, values, RecordMapping.organization) }
             }
             return result
         }
     }
 
     public func forEachRow(of table: RegisterTable, _ body: ([CellValue?]) throws -> Void) throws {
-        for row in reading({ $0.rows(table) }) { try body(row.values) }
+        for values in reading({ $0.rows(table) }) { try body(values) }
     }
 
     public func count(_ table: RegisterTable) throws -> Int {

@@ -219,8 +219,6 @@ public final class SQLiteRegister: Register {
 
     // MARK: Outbox
 
-    static let deliveryColumns = "d.seq, d.endpoint, d.event_id, d.cert_no, d.status, d.attempts, d.next_attempt_at, d.last_status_code, d.last_error, d.delivered_at"
-    static let eventColumns = "e.event_id, e.cert_no, e.type, e.effective_on, e.body, e.created_at"
 
     static func delivery(_ r: Row) throws -> Delivery {
         try Delivery(seq: r[0], endpoint: r[1], eventId: r[2], certificate: r[3], status: r.choice(4, .deliveries),
@@ -242,7 +240,7 @@ public final class SQLiteRegister: Register {
     public func claimDueDeliveries(endpoint: String, now: Double, claimUntil: Double, limit: Int) throws -> [(Delivery, OutboxEvent)] {
         try dbQueue.write { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT \(Self.deliveryColumns), \(Self.eventColumns)
+                SELECT \(StoreCatalogue.deliverySelect), \(StoreCatalogue.eventSelect)
                 FROM deliveries d JOIN events e ON e.event_id = d.event_id
                 WHERE d.endpoint = ? AND d.status = 'pending' AND d.next_attempt_at <= ? AND d.claimed_until <= ?
                   AND NOT EXISTS (SELECT 1 FROM deliveries p
@@ -324,7 +322,7 @@ public final class SQLiteRegister: Register {
             arguments.append(limit)
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             return try Row.fetchAll(db, sql: """
-                SELECT \(Self.deliveryColumns), \(Self.eventColumns)
+                SELECT \(StoreCatalogue.deliverySelect), \(StoreCatalogue.eventSelect)
                 FROM deliveries d JOIN events e ON e.event_id = d.event_id \(filter) ORDER BY d.seq LIMIT ?
                 """, arguments: StatementArguments(arguments)).map { (try Self.delivery($0), try Self.event($0, from: 10)) }
         }
@@ -396,7 +394,7 @@ public final class SQLiteRegister: Register {
     }
 
     static func lastLedgerEntry(_ db: Database, kind: LedgerKind?) throws -> LedgerEntry? {
-        try Row.fetchOne(db, sql: "SELECT \(ledgerColumns) FROM ledger\(kind == nil ? "" : " WHERE kind = ?") ORDER BY seq DESC LIMIT 1",
+        try Row.fetchOne(db, sql: "SELECT \(StoreCatalogue.ledgerSelect) FROM ledger\(kind == nil ? "" : " WHERE kind = ?") ORDER BY seq DESC LIMIT 1",
                          arguments: kind.map { [$0.rawValue] } ?? []).map(ledgerEntry)
     }
 
@@ -450,12 +448,11 @@ public final class SQLiteRegister: Register {
 
     public func forEachLedgerEntry(_ body: (LedgerEntry) throws -> Void) throws {
         try dbQueue.read { db in
-            let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.ledgerColumns) FROM ledger ORDER BY seq")
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(StoreCatalogue.ledgerSelect) FROM ledger ORDER BY seq")
             while let row = try rows.next() { try body(Self.ledgerEntry(row)) }
         }
     }
 
-    static let ledgerColumns = "seq, as_of, kind, key, payload, previous_hash, hash"
 
     /// A stored entry; one whose date or kind certcycle could not have written is reported
     /// with its `seq`, never read as day 0 or another kind.
@@ -497,8 +494,9 @@ public final class SQLiteRegister: Register {
 
     public func appeals() throws -> [Appeal] {
         try dbQueue.read { db in
-            try Row.fetchAll(db, sql: "SELECT appeal_id, cert_no, org_id, received_on, replied_on FROM appeals ORDER BY appeal_id").map { row in
-                try Appeal(id: row[0], certNo: row[1], orgId: row[2], receivedOn: row.requiredDate(3, .appeals), repliedOn: row.date(4, .appeals))
+            try Row.fetchAll(db, sql: "SELECT \(RecordMapping.selectList(.appeals)) FROM appeals ORDER BY appeal_id").map { row in
+                var r = RecordReader(.appeals, SQLiteCells(row))
+                return try RecordMapping.appeal(&r)
             }
         }
     }
@@ -506,10 +504,11 @@ public final class SQLiteRegister: Register {
     public func organizations(_ ids: Set<String>) throws -> [String: Organization] {
         try dbQueue.read { db in
             var result: [String: Organization] = [:]
-            let statement = try db.cachedStatement(sql: "SELECT org_id, name, address, credit_code, employees, contact_email FROM organizations WHERE org_id = ?")
+            let statement = try db.cachedStatement(sql: "SELECT \(RecordMapping.selectList(.organizations)) FROM organizations WHERE org_id = ?")
             for id in ids.sorted() {
-                if let r = try Row.fetchOne(statement, arguments: [id]) {
-                    result[id] = Organization(id: r[0], name: r[1], address: r[2], creditCode: r[3], employees: r[4], contactEmail: r[5])
+                if let row = try Row.fetchOne(statement, arguments: [id]) {
+                    var r = RecordReader(.organizations, SQLiteCells(row))
+                    result[id] = RecordMapping.organization(&r)
                 }
             }
             return result
@@ -518,59 +517,46 @@ public final class SQLiteRegister: Register {
 
     public func notAcceptedApplications() throws -> [Application] {
         try dbQueue.read { db in
-            try Row.fetchAll(db, sql: "SELECT \(Self.applicationColumns) FROM applications WHERE outcome = 'not_accepted' ORDER BY application_id")
-                .map(Self.application)
+            try Row.fetchAll(db, sql: "SELECT \(RecordMapping.selectList(.applications)) FROM applications WHERE outcome = 'not_accepted' ORDER BY application_id")
+                .map { row in
+                    var r = RecordReader(.applications, SQLiteCells(row))
+                    return try RecordMapping.application(&r)
+                }
         }
     }
 
     /// Reads certificates (with their organisation) and every table that belongs to them in
-    /// `cert_no` order, one cursor each, handing over one certificate's file at a time.
+    /// `cert_no` order, one cursor each, handing over one certificate's file at a time. Each
+    /// table's columns and their meaning come from `RecordMapping`.
     private static func scan(_ db: Database, where certNo: String?, _ body: (CertificateFile) throws -> Void) throws {
-        let filter = certNo == nil ? "" : " WHERE cert_no = ?"
         let arguments: StatementArguments = certNo.map { [$0] } ?? []
-        func rows(_ sql: String, table: String, order: String) throws -> RowCursor {
-            try Row.fetchCursor(db, sql: sql + " FROM \(table)" + filter + " ORDER BY \(order)", arguments: arguments)
+        func merged<Record>(_ table: RegisterTable, _ map: @escaping (inout RecordReader<SQLiteCells>) throws -> Record) throws -> MergeCursor<Record> {
+            let condition = certNo == nil ? (table == .applications ? " WHERE cert_no IS NOT NULL" : "") : " WHERE cert_no = ?"
+            let cursor = try Row.fetchCursor(db, sql: "SELECT \(RecordMapping.selectList(table)) FROM \(table.rawValue)\(condition) ORDER BY cert_no, \(table.idColumn)",
+                                             arguments: arguments)
+            return MergeCursor(cursor, keyColumn: RecordMapping.certificatePosition(table)!) { row in
+                var r = RecordReader(table, SQLiteCells(row))
+                return try map(&r)
+            }
         }
         let certificates = try Row.fetchCursor(db, sql: """
-            SELECT c.cert_no, c.org_id, c.scope, c.standard, c.service_sites, c.valid_through,
-                   o.org_id, o.name, o.address, o.credit_code, o.employees, o.contact_email
+            SELECT \(RecordMapping.selectList(.certificates, alias: "c")), \(RecordMapping.selectList(.organizations, alias: "o"))
             FROM certificates c LEFT JOIN organizations o ON o.org_id = c.org_id\(certNo == nil ? "" : " WHERE c.cert_no = ?")
             ORDER BY c.cert_no
             """, arguments: arguments)
-        let audits = MergeCursor(try rows("SELECT cert_no, audit_id, kind, onsite_start, onsite_end, score, deductions, decision_date, decided_by, team, man_days, due_on, reason",
-                                          table: "audits", order: "cert_no, audit_id")) { r in
-            try Audit(id: r[1], certNo: r[0], kind: r.choice(2, .audits), onsiteStart: r.date(3, .audits), onsiteEnd: r.requiredDate(4, .audits), score: r[5],
-                      deductions: r[6], decisionDate: r.date(7, .audits), decidedBy: r[8], team: splitList(r[9]), manDays: r[10], dueOn: r.date(11, .audits),
-                      reason: r[12])
-        }
-        let ncs = MergeCursor(try rows("SELECT cert_no, nc_id, audit_id, notified_on, due_on, closed_on", table: "nonconformities", order: "cert_no, nc_id")) { r in
-            try Nonconformity(id: r[1], certNo: r[0], auditId: r[2], notifiedOn: r.requiredDate(3, .nonconformities), dueOn: r.date(4, .nonconformities),
-                              closedOn: r.date(5, .nonconformities))
-        }
-        let suspensions = MergeCursor(try rows("SELECT cert_no, suspension_id, reason, cause_verified_on, start_on, lifted_on, reduced_scope",
-                                               table: "suspensions", order: "cert_no, suspension_id")) { r in
-            try Suspension(id: r[1], certNo: r[0], reason: r[2], causeVerifiedOn: r.date(3, .suspensions), startOn: r.requiredDate(4, .suspensions),
-                           liftedOn: r.date(5, .suspensions), reducedScope: r[6])
-        }
-        let withdrawals = MergeCursor(try rows("SELECT cert_no, withdrawal_id, reason, cause_verified_on, decided_on, recalled_on",
-                                               table: "withdrawals", order: "cert_no, withdrawal_id")) { r in
-            try Withdrawal(id: r[1], certNo: r[0], reason: r[2], causeVerifiedOn: r.date(3, .withdrawals), decidedOn: r.requiredDate(4, .withdrawals),
-                           recalledOn: r.date(5, .withdrawals))
-        }
-        let misuse = MergeCursor(try rows("SELECT cert_no, case_id, requested_on, corrected_on", table: "misuse", order: "cert_no, case_id")) { r in
-            try MisuseCase(id: r[1], certNo: r[0], requestedOn: r.requiredDate(2, .misuse), correctedOn: r.date(3, .misuse))
-        }
-        let applications = MergeCursor(try Row.fetchCursor(db, sql: "SELECT \(applicationColumns) FROM applications WHERE cert_no \(certNo == nil ? "IS NOT NULL" : "= ?") ORDER BY cert_no, application_id", arguments: arguments),
-                                       keyColumn: 2, Self.application)
+        let audits = try merged(.audits, RecordMapping.audit)
+        let ncs = try merged(.nonconformities, RecordMapping.nonconformity)
+        let suspensions = try merged(.suspensions, RecordMapping.suspension)
+        let withdrawals = try merged(.withdrawals, RecordMapping.withdrawal)
+        let misuse = try merged(.misuse, RecordMapping.misuseCase)
+        let applications = try merged(.applications, RecordMapping.application)
 
         while let row = try certificates.next() {
-            let cert: String = row[0]
-            let certificate = Certificate(certNo: cert, orgId: row[1], scope: row[2], standard: row[3] ?? Certificate.defaultStandard,
-                                          serviceSites: splitList(row[4]), statedValidThrough: try row.date(5, .certificates))
-            var organization: Organization?
-            if let orgId: String = row[6] {
-                organization = Organization(id: orgId, name: row[7], address: row[8], creditCode: row[9], employees: row[10], contactEmail: row[11])
-            }
+            var r = RecordReader(.certificates, SQLiteCells(row))
+            let certificate = try RecordMapping.certificate(&r)
+            var o = RecordReader(.organizations, r.cells)
+            let organization = RecordMapping.joinedOrganization(&o)
+            let cert = certificate.certNo
             let file = CertificateFile(
                 certificate: certificate, organization: organization, audits: try audits.take(cert),
                 nonconformities: try ncs.take(cert), suspensions: try suspensions.take(cert), withdrawals: try withdrawals.take(cert),
@@ -579,13 +565,60 @@ public final class SQLiteRegister: Register {
             try body(file)
         }
     }
+}
 
-    static let applicationColumns = "application_id, org_id, cert_no, kind, received_on, reviewed_on, outcome, notified_on, reason"
+/// A GRDB row's cells, front to back (see `StoredCells`). Text and dates are read straight from
+/// SQLite's buffer; a number stored as text (someone's own tool) is converted, not a crash.
+struct SQLiteCells: StoredCells {
+    let row: Row
+    var index = 0
 
-    static func application(_ r: Row) throws -> Application {
-        try Application(id: r[0], orgId: r[1], certNo: r[2], kind: r.choice(3, .applications), receivedOn: r.requiredDate(4, .applications),
-                        reviewedOn: r.date(5, .applications), outcome: r.optionalChoice(6, .applications), notifiedOn: r.date(7, .applications),
-                        reason: r[8])
+    init(_ row: Row) {
+        self.row = row
+    }
+
+    mutating func text() -> String? {
+        defer { index += 1 }
+        if row.hasNull(atIndex: index) { return nil }
+        if let text = try? row.decode(String.self, atIndex: index) { return text }
+        return Self.text(row[index])
+    }
+
+    mutating func integer() -> Int? {
+        defer { index += 1 }
+        switch (row[index] as DatabaseValue).storage {
+        case .int64(let i): return Int(i)
+        case .double(let d): return Int(exactly: d)
+        case .string(let s): return Int(s)
+        case .null, .blob: return nil
+        }
+    }
+
+    mutating func real() -> Double? {
+        defer { index += 1 }
+        switch (row[index] as DatabaseValue).storage {
+        case .int64(let i): return Double(i)
+        case .double(let d): return d
+        case .string(let s): return Double(s)
+        case .null, .blob: return nil
+        }
+    }
+
+    mutating func date() -> DateCell {
+        defer { index += 1 }
+        if row.hasNull(atIndex: index) { return .null }
+        if let stored = try? row.decode(StoredDate.self, atIndex: index) { return .day(stored.date) }
+        return .undecodable(Self.text(row[index]))
+    }
+
+    static func text(_ value: DatabaseValue) -> String {
+        switch value.storage {
+        case .null: ""
+        case .string(let s): s
+        case .int64(let i): String(i)
+        case .double(let d): String(d)
+        case .blob(let data): String(decoding: data, as: UTF8.self)
+        }
     }
 }
 
@@ -690,14 +723,6 @@ struct StoredTable {
     var name: String
     var idColumn: Int
 
-    static let certificates = StoredTable(name: "certificates", idColumn: 0)
-    static let audits = StoredTable(name: "audits", idColumn: 1)
-    static let nonconformities = StoredTable(name: "nonconformities", idColumn: 1)
-    static let suspensions = StoredTable(name: "suspensions", idColumn: 1)
-    static let withdrawals = StoredTable(name: "withdrawals", idColumn: 1)
-    static let misuse = StoredTable(name: "misuse", idColumn: 1)
-    static let applications = StoredTable(name: "applications", idColumn: 0)
-    static let appeals = StoredTable(name: "appeals", idColumn: 0)
     static let deliveries = StoredTable(name: "deliveries", idColumn: 0)
 }
 
@@ -740,17 +765,8 @@ extension Row {
     }
 
     private func undecodable(_ index: Int, _ table: StoredTable, expected: String) -> RegisterError {
-        func text(_ value: DatabaseValue) -> String {
-            switch value.storage {
-            case .null: ""
-            case .string(let s): s
-            case .int64(let i): String(i)
-            case .double(let d): String(d)
-            case .blob(let data): String(decoding: data, as: UTF8.self)
-            }
-        }
         let column = index < count ? Array(columnNames)[index] : "column \(index + 1)"
-        return RegisterError.undecodable(table: table.name, row: text(self[table.idColumn]), column: column, value: text(self[index]), expected: expected)
+        return RegisterError.undecodable(table: table.name, row: SQLiteCells.text(self[table.idColumn]), column: column, value: SQLiteCells.text(self[index]), expected: expected)
     }
 }
 

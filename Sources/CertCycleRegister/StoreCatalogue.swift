@@ -63,6 +63,16 @@ public enum StoreCatalogue {
     ]
 
     public static func table(named name: String) -> StoreTableSchema? { tables.first { $0.name == name } }
+
+    // The select lists both SQL stores read the ledger and the outbox with; each store's
+    // mapping reads the cells in this order.
+
+    /// A ledger entry: every column.
+    public static let ledgerSelect = ledger.columns.map(\.name).joined(separator: ", ")
+    /// An event (`e.`): every column.
+    public static let eventSelect = outbox[0].columns.map { "e.\($0.name)" }.joined(separator: ", ")
+    /// A delivery (`d.`): every column but the claim, which only the stores' queries use.
+    public static let deliverySelect = outbox[1].columns.filter { $0.name != "claimed_until" }.map { "d.\($0.name)" }.joined(separator: ", ")
 }
 
 /// One table of the catalogue.

@@ -4,7 +4,6 @@ import Foundation
 import PostgresNIO
 
 extension PostgresRegister {
-    static let ledgerColumns = "seq, as_of, kind, key, payload, previous_hash, hash"
 
     /// A stored entry; one whose kind certcycle could not have written is reported with its
     /// `seq`, never read as another kind.
@@ -27,7 +26,7 @@ extension PostgresRegister {
     static func lastLedgerEntryQuery(kind: LedgerKind?) -> (String, PostgresBindings) {
         var binds = PostgresBindings()
         if let kind { binds.append(kind.rawValue) }
-        return ("SELECT \(ledgerColumns) FROM ledger\(kind == nil ? "" : " WHERE kind = $1") ORDER BY seq DESC LIMIT 1", binds)
+        return ("SELECT \(StoreCatalogue.ledgerSelect) FROM ledger\(kind == nil ? "" : " WHERE kind = $1") ORDER BY seq DESC LIMIT 1", binds)
     }
 
     public func lastCompletedDay() throws -> CivilDate? {
@@ -96,7 +95,7 @@ extension PostgresRegister {
 
     public func forEachLedgerEntry(_ body: (LedgerEntry) throws -> Void) throws {
         try reading("reading the ledger") { session in
-            let cursor = ChunkedCursor(session: session, name: "ledger_entries", sql: "SELECT ROW(\(Self.ledgerColumns)) FROM ledger ORDER BY seq",
+            let cursor = ChunkedCursor(session: session, name: "ledger_entries", sql: "SELECT ROW(\(StoreCatalogue.ledgerSelect)) FROM ledger ORDER BY seq",
                                        doing: "reading the ledger")
             while let row = try cursor.next() { try body(try Self.ledgerEntry(row, record: true)) }
             try cursor.close()

@@ -5,8 +5,6 @@ import PostgresNIO
 /// The outbox, as the SQLite store keeps it; claims are row locks so that publishers on several
 /// hosts never attempt the same delivery at the same time.
 extension PostgresRegister {
-    static let deliveryColumns = "d.seq, d.endpoint, d.event_id, d.cert_no, d.status, d.attempts, d.next_attempt_at, d.last_status_code, d.last_error, d.delivered_at"
-    static let eventColumns = "e.event_id, e.cert_no, e.type, e.effective_on, e.body, e.created_at"
 
     static func delivery(_ r: inout CellReader) throws -> Delivery {
         let seq = r.int() ?? 0
@@ -56,7 +54,7 @@ extension PostgresRegister {
                 ), claimed AS (
                     UPDATE deliveries d SET claimed_until = $3 FROM due WHERE d.seq = due.seq RETURNING d.*
                 )
-                SELECT \(Self.deliveryColumns), \(Self.eventColumns)
+                SELECT \(StoreCatalogue.deliverySelect), \(StoreCatalogue.eventSelect)
                 FROM claimed d JOIN events e ON e.event_id = d.event_id ORDER BY d.seq
                 """, binds, doing: "claiming deliveries for \(endpoint)")
             return try Self.deliveriesWithEvents(result)
@@ -152,7 +150,7 @@ extension PostgresRegister {
             binds.append(limit)
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             return try Self.deliveriesWithEvents(try session.query("""
-                SELECT \(Self.deliveryColumns), \(Self.eventColumns)
+                SELECT \(StoreCatalogue.deliverySelect), \(StoreCatalogue.eventSelect)
                 FROM deliveries d JOIN events e ON e.event_id = d.event_id \(filter) ORDER BY d.seq LIMIT $\(binds.count)
                 """, binds, doing: "reading the outbox"))
         }

@@ -31,67 +31,41 @@ extension PostgresRegister {
         /// One row per certificate with its rows of `table`: `ROW(cert_no, ARRAY[ROW(columns…), …])`,
         /// grouped as they stream from the (cert_no, id) index. A certificate's rows arrive in
         /// one message instead of one each, which saves the client a quarter of its work: the
-        /// per-message cost of postgres-nio outweighs that of a small row.
-        func grouped<Record>(_ table: String, id: String, columns: String, where condition: String? = nil,
-                             _ map: @escaping (String, inout CellReader) throws -> Record) -> GroupCursor<Record> {
-            let conditions = [certNo == nil ? nil : "cert_no = $1", condition].compactMap { $0 }
-            return GroupCursor(cursor("scan_\(table)", """
-                SELECT ROW(cert_no, array_agg(ROW(\(columns))))
-                FROM (SELECT * FROM \(table)\(conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")) ORDER BY cert_no, \(id)) t
+        /// per-message cost of postgres-nio outweighs that of a small row. Each table's columns
+        /// and their meaning come from `RecordMapping`.
+        func grouped<Record>(_ table: RegisterTable, _ map: @escaping (inout RecordReader<PostgresCells>) throws -> Record) -> GroupCursor<Record> {
+            let conditions = [certNo == nil ? nil : "cert_no = $1", certNo == nil && table == .applications ? "cert_no IS NOT NULL" : nil].compactMap { $0 }
+            return GroupCursor(cursor("scan_\(table.rawValue)", """
+                SELECT ROW(cert_no, array_agg(ROW(\(RecordMapping.selectList(table)))))
+                FROM (SELECT * FROM \(table.rawValue)\(conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")) ORDER BY cert_no, \(table.idColumn)) t
                 GROUP BY cert_no ORDER BY cert_no
-                """), map)
+                """)) { cells in
+                var r = RecordReader(table, PostgresCells(cells))
+                defer { cells = r.cells.reader }
+                return try map(&r)
+            }
         }
         // Cursors keep PostgreSQL's default preference for plans that deliver their first rows at
         // once: index scans in (cert_no, id) order, organisations joined by their key, so rows
         // stream from the first FETCH on and nothing is sorted first.
         let certificates = cursor("scan_certificates", """
-            SELECT ROW(c.cert_no, c.org_id, c.scope, c.standard, c.service_sites, c.valid_through,
-                       o.org_id, o.name, o.address, o.credit_code, o.employees, o.contact_email)
+            SELECT ROW(\(RecordMapping.selectList(.certificates, alias: "c")), \(RecordMapping.selectList(.organizations, alias: "o")))
             FROM certificates c LEFT JOIN organizations o ON o.org_id = c.org_id\(certNo == nil ? "" : " WHERE c.cert_no = $1")
             ORDER BY c.cert_no
             """)
-        let audits = grouped("audits", id: "audit_id",
-                             columns: "audit_id, kind, onsite_start, onsite_end, score, deductions, decision_date, decided_by, team, man_days, due_on, reason") {
-            (certNo: String, r: inout CellReader) in
-            let id = r.requiredText()
-            return Audit(id: id, certNo: certNo, kind: try r.choice(table: "audits", row: id, column: "kind"), onsiteStart: r.date(),
-                         onsiteEnd: r.requiredDate(), score: r.double(), deductions: r.int(), decisionDate: r.date(), decidedBy: r.text(),
-                         team: splitList(r.text()), manDays: r.double(), dueOn: r.date(), reason: r.text())
-        }
-        let ncs = grouped("nonconformities", id: "nc_id", columns: "nc_id, audit_id, notified_on, due_on, closed_on") {
-            (certNo: String, r: inout CellReader) in
-            Nonconformity(id: r.requiredText(), certNo: certNo, auditId: r.text(), notifiedOn: r.requiredDate(), dueOn: r.date(), closedOn: r.date())
-        }
-        let suspensions = grouped("suspensions", id: "suspension_id",
-                                  columns: "suspension_id, reason, cause_verified_on, start_on, lifted_on, reduced_scope") {
-            (certNo: String, r: inout CellReader) in
-            Suspension(id: r.requiredText(), certNo: certNo, reason: r.int() ?? 0, causeVerifiedOn: r.date(), startOn: r.requiredDate(),
-                       liftedOn: r.date(), reducedScope: r.text())
-        }
-        let withdrawals = grouped("withdrawals", id: "withdrawal_id", columns: "withdrawal_id, reason, cause_verified_on, decided_on, recalled_on") {
-            (certNo: String, r: inout CellReader) in
-            Withdrawal(id: r.requiredText(), certNo: certNo, reason: r.int() ?? 0, causeVerifiedOn: r.date(), decidedOn: r.requiredDate(),
-                       recalledOn: r.date())
-        }
-        let misuse = grouped("misuse", id: "case_id", columns: "case_id, requested_on, corrected_on") { (certNo: String, r: inout CellReader) in
-            MisuseCase(id: r.requiredText(), certNo: certNo, requestedOn: r.requiredDate(), correctedOn: r.date())
-        }
-        let applications = grouped("applications", id: "application_id", columns: applicationColumns,
-                                   where: certNo == nil ? "cert_no IS NOT NULL" : nil) { (_: String, r: inout CellReader) in
-            try application(&r)
-        }
+        let audits = grouped(.audits, RecordMapping.audit)
+        let ncs = grouped(.nonconformities, RecordMapping.nonconformity)
+        let suspensions = grouped(.suspensions, RecordMapping.suspension)
+        let withdrawals = grouped(.withdrawals, RecordMapping.withdrawal)
+        let misuse = grouped(.misuse, RecordMapping.misuseCase)
+        let applications = grouped(.applications, RecordMapping.application)
 
         while let row = try certificates.next() {
-            var r = CellReader(record: row)
-            let cert = r.requiredText()
-            let certificate = Certificate(certNo: cert, orgId: r.requiredText(), scope: r.requiredText(),
-                                          standard: r.text() ?? Certificate.defaultStandard, serviceSites: splitList(r.text()),
-                                          statedValidThrough: r.date())
-            var organization: Organization?
-            if let orgId = r.text() {
-                organization = Organization(id: orgId, name: r.requiredText(), address: r.text(), creditCode: r.text(), employees: r.int() ?? 0,
-                                            contactEmail: r.text())
-            }
+            var r = RecordReader(.certificates, PostgresCells(CellReader(record: row)))
+            let certificate = try RecordMapping.certificate(&r)
+            var o = RecordReader(.organizations, r.cells)
+            let organization = RecordMapping.joinedOrganization(&o)
+            let cert = certificate.certNo
             let file = CertificateFile(
                 certificate: certificate, organization: organization, audits: try audits.take(cert),
                 nonconformities: try ncs.take(cert), suspensions: try suspensions.take(cert), withdrawals: try withdrawals.take(cert),
@@ -166,16 +140,16 @@ final class ChunkedCursor {
 }
 
 /// One table's rows, grouped by certificate and sorted by it (one cursor row per certificate,
-/// its records in id order), mapped to records as they are read; hands over the records of one
+/// its records in id order, each with all its columns), mapped to records as they are read; hands over the records of one
 /// certificate at a time (a merge join over sorted tables).
 final class GroupCursor<Record: Identified> {
     let cursor: ChunkedCursor
-    private let map: (String, inout CellReader) throws -> Record
+    private let map: (inout CellReader) throws -> Record
     /// The first group read that belongs to a later certificate.
     private var pending: (key: String, records: [Record])?
     private var exhausted = false
 
-    init(_ cursor: ChunkedCursor, _ map: @escaping (String, inout CellReader) throws -> Record) {
+    init(_ cursor: ChunkedCursor, _ map: @escaping (inout CellReader) throws -> Record) {
         self.cursor = cursor
         self.map = map
     }
@@ -202,7 +176,7 @@ final class GroupCursor<Record: Identified> {
         records.reserveCapacity(count)
         for _ in 0..<count {
             let end = cells.beginElement()
-            records.append(try map(key, &cells))
+            records.append(try map(&cells))
             cells.endElement(at: end)
         }
         // array_agg keeps the order of its sorted input; should a plan ever not, the records are

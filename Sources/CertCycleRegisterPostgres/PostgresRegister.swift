@@ -158,20 +158,20 @@ public final class PostgresRegister: Register, @unchecked Sendable {
 
     public func appeals() throws -> [Appeal] {
         try withSession { session in
-            try session.query("SELECT appeal_id, cert_no, org_id, received_on, replied_on FROM appeals ORDER BY appeal_id", doing: "reading appeals")
+            try session.query("SELECT \(RecordMapping.selectList(.appeals)) FROM appeals ORDER BY appeal_id", doing: "reading appeals")
                 .rows.map { row in
-                    var r = CellReader(row)
-                    return Appeal(id: r.requiredText(), certNo: r.text(), orgId: r.text(), receivedOn: r.requiredDate(), repliedOn: r.date())
+                    var r = RecordReader(.appeals, PostgresCells(CellReader(row)))
+                    return try RecordMapping.appeal(&r)
                 }
         }
     }
 
     public func notAcceptedApplications() throws -> [Application] {
         try withSession { session in
-            try session.query("SELECT \(Self.applicationColumns) FROM applications WHERE outcome = 'not_accepted' ORDER BY application_id",
+            try session.query("SELECT \(RecordMapping.selectList(.applications)) FROM applications WHERE outcome = 'not_accepted' ORDER BY application_id",
                               doing: "reading applications").rows.map { row in
-                var r = CellReader(row)
-                return try Self.application(&r)
+                var r = RecordReader(.applications, PostgresCells(CellReader(row)))
+                return try RecordMapping.application(&r)
             }
         }
     }
@@ -182,30 +182,14 @@ public final class PostgresRegister: Register, @unchecked Sendable {
             var result: [String: Organization] = [:]
             var binds = PostgresBindings()
             binds.append(ids.sorted())
-            for row in try session.query("SELECT \(Self.organizationColumns) FROM organizations WHERE org_id = ANY($1)", binds,
+            for row in try session.query("SELECT \(RecordMapping.selectList(.organizations)) FROM organizations WHERE org_id = ANY($1)", binds,
                                          doing: "reading organizations").rows {
-                var r = CellReader(row)
-                let organization = Self.organization(&r)
+                var r = RecordReader(.organizations, PostgresCells(CellReader(row)))
+                let organization = RecordMapping.organization(&r)
                 result[organization.id] = organization
             }
             return result
         }
-    }
-
-    static let organizationColumns = "org_id, name, address, credit_code, employees, contact_email"
-
-    static func organization(_ r: inout CellReader) -> Organization {
-        Organization(id: r.requiredText(), name: r.requiredText(), address: r.text(), creditCode: r.text(), employees: r.int() ?? 0,
-                     contactEmail: r.text())
-    }
-
-    static let applicationColumns = "application_id, org_id, cert_no, kind, received_on, reviewed_on, outcome, notified_on, reason"
-
-    static func application(_ r: inout CellReader) throws -> Application {
-        let id = r.requiredText()
-        return Application(id: id, orgId: r.requiredText(), certNo: r.text(), kind: try r.choice(table: "applications", row: id, column: "kind"),
-                           receivedOn: r.requiredDate(), reviewedOn: r.date(), outcome: try r.optionalChoice(table: "applications", row: id, column: "outcome"),
-                           notifiedOn: r.date(), reason: r.text())
     }
 }
 

@@ -206,6 +206,28 @@ struct CellReader {
 
     mutating func requiredDate() -> CivilDate { date() ?? CivilDate(dayNumber: 0) }
 
+    /// The next value as a stored date: registers store DATE, so a non-NULL one is a day; a
+    /// text value that is not one (a column someone retyped) is reported, not read as NULL.
+    mutating func storedDate() -> DateCell {
+        let text: String
+        if record != nil, let (type, length) = field() {
+            guard length >= 0 else { return .null }
+            if type == OID.date, length == 4 {
+                return record!.readInteger(as: Int32.self).map { .day(CivilDate(dayNumber: Int($0) + PostgresDay.epochOffset)) } ?? .null
+            }
+            guard let bytes = record!.readSlice(length: length) else { return .null }
+            text = String(buffer: bytes)
+        } else {
+            guard let value = next() else { return .null }
+            guard var bytes = value.bytes else { return .null }
+            if value.format == .binary, value.type == OID.date {
+                return bytes.readInteger(as: Int32.self).map { .day(CivilDate(dayNumber: Int($0) + PostgresDay.epochOffset)) } ?? .null
+            }
+            text = String(buffer: bytes)
+        }
+        return CivilDate(parsing: text).map(DateCell.day) ?? .undecodable(text)
+    }
+
     /// One of a fixed set of values (a kind, an outcome, a status): a value certcycle could not
     /// have written is reported with its table, row and column, never read as another one.
     mutating func choice<T: RawRepresentable & CaseIterable>(table: String, row: String, column: String) throws -> T where T.RawValue == String {
@@ -229,4 +251,19 @@ struct CellReader {
         if value.format == .text { return String(buffer: bytes) == "t" }
         return bytes.readInteger(as: UInt8.self) == 1
     }
+}
+
+/// A row's cells for `RecordMapping` (see `StoredCells`), read by `CellReader`.
+struct PostgresCells: StoredCells {
+    var reader: CellReader
+
+    init(_ reader: CellReader) {
+        self.reader = reader
+    }
+
+    mutating func text() -> String? { reader.text() }
+    mutating func integer() -> Int? { reader.int() }
+    mutating func real() -> Double? { reader.double() }
+
+    mutating func date() -> DateCell { reader.storedDate() }
 }

@@ -20,7 +20,7 @@ final class EventSpool {
         var template = Array((directory + "/certcycle-events-XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else {
-            throw RunnerError(.unwritable, "cannot create a temporary file in \(directory) (\(String(cString: strerror(errno)))): set TMPDIR to a writable folder")
+            throw PublishError(.unwritable, "cannot create a temporary file in \(directory) (\(String(cString: strerror(errno)))): set TMPDIR to a writable folder")
         }
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
         self.fd = fd
@@ -50,7 +50,7 @@ final class EventSpool {
             while offset < bytes.count {
                 let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
                 guard written > 0 else {
-                    throw RunnerError(.unwritable, "cannot write a temporary file of queued events: \(String(cString: strerror(errno)))")
+                    throw PublishError(.unwritable, "cannot write a temporary file of queued events: \(String(cString: strerror(errno)))")
                 }
                 offset += written
             }
@@ -62,7 +62,7 @@ final class EventSpool {
     func forEach(_ body: (OutboxEvent, String) throws -> Void) throws {
         try flush()
         guard lseek(fd, 0, SEEK_SET) == 0 else {
-            throw RunnerError(.unwritable, "cannot read back a temporary file of queued events: \(String(cString: strerror(errno)))")
+            throw PublishError(.unwritable, "cannot read back a temporary file of queued events: \(String(cString: strerror(errno)))")
         }
         var reader = Reader(fd: fd)
         for _ in 0..<count {
@@ -70,7 +70,7 @@ final class EventSpool {
             for _ in 0..<6 { fields.append(String(decoding: try reader.bytes(Int(try reader.integer())), as: UTF8.self)) }
             let createdAt = Double(bitPattern: try reader.integer())
             guard let effectiveOn = CivilDate(parsing: fields[3]) else {
-                throw RunnerError(.unwritable, "a temporary file of queued events was changed while in use")
+                throw PublishError(.unwritable, "a temporary file of queued events was changed while in use")
             }
             try body(OutboxEvent(id: fields[0], certificate: fields[1], type: fields[2], effectiveOn: effectiveOn, body: fields[4],
                                  createdAt: createdAt), fields[5])
@@ -92,7 +92,7 @@ final class EventSpool {
                 var chunk = [UInt8](repeating: 0, count: max(EventSpool.bufferSize, n))
                 let got = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
                 guard got > 0 else {
-                    throw RunnerError(.unwritable, "a temporary file of queued events ended early: \(String(cString: strerror(errno)))")
+                    throw PublishError(.unwritable, "a temporary file of queued events ended early: \(String(cString: strerror(errno)))")
                 }
                 buffer.append(contentsOf: chunk[0..<got])
             }

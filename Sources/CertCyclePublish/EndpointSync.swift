@@ -1,6 +1,5 @@
 public import CertCycleConfig
 public import CertCycleCore
-import CertCyclePublish
 public import CertCycleRegister
 public import Foundation
 public import Logging
