@@ -65,14 +65,15 @@ public struct StatusChangeRow: Sendable, Hashable {
     }
 }
 
-/// A letter to an organisation, rendered from a template in Jobs/templates.
+/// A letter to an organisation, rendered from a template in Jobs/templates, as the digest lists
+/// it. Its text is in the day folder's `letters/` (written as it is rendered, never all the day's
+/// letters in memory at once).
 public struct Letter: Sendable, Hashable {
     /// File name inside `letters/`, safe on every file system (see `LetterName`); the print-ready
     /// HTML copy has the same name with `.html`.
     public var fileName: String
     /// The organisation's id.
     public var organization: String
-    public var text: String
     /// The organisation's name, for the digest's list of letters.
     public var organizationName: String?
     /// The letter's reference number (文号), unique in the register.
@@ -83,11 +84,9 @@ public struct Letter: Sendable, Hashable {
     /// the digest says nothing about it.
     public var emailed: Bool?
 
-    public init(fileName: String, organization: String, text: String, organizationName: String? = nil, reference: String? = nil,
-                emailed: Bool? = nil) {
+    public init(fileName: String, organization: String, organizationName: String? = nil, reference: String? = nil, emailed: Bool? = nil) {
         self.fileName = fileName
         self.organization = organization
-        self.text = text
         self.organizationName = organizationName
         self.reference = reference
         self.emailed = emailed

@@ -212,7 +212,7 @@ enum RowRules {
         let values: [CellValue?]
 
         func value(_ name: String) -> CellValue? {
-            guard let index = table.columns.firstIndex(where: { $0.name == name }) else { return nil }
+            guard let index = table.position(of: name) else { return nil }
             return values[index]
         }
 

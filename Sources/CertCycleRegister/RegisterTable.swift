@@ -21,7 +21,34 @@ public enum RegisterTable: String, CaseIterable, Sendable {
         }
     }
 
-    public var columns: [RegisterColumn] {
+    /// The table's columns, in their stored order (made once: the importer asks for them per cell).
+    public var columns: [RegisterColumn] { Self.described[ordinal].columns }
+
+    /// The position of the column called `name` in `columns`.
+    public func position(of name: String) -> Int? { Self.described[ordinal].positions[name] }
+
+    /// The case's place in `allCases` (a switch: `allCases` would make an array per call).
+    public var ordinal: Int {
+        switch self {
+        case .organizations: 0
+        case .certificates: 1
+        case .audits: 2
+        case .nonconformities: 3
+        case .suspensions: 4
+        case .withdrawals: 5
+        case .applications: 6
+        case .appeals: 7
+        case .misuse: 8
+        }
+    }
+
+    private static let described: [(columns: [RegisterColumn], positions: [String: Int])] = allCases.enumerated().map { offset, table in
+        precondition(table.ordinal == offset, "RegisterTable.ordinal must follow the order of the cases")
+        let columns = table.describedColumns
+        return (columns, Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($0.element.name, $0.offset) }))
+    }
+
+    private var describedColumns: [RegisterColumn] {
         switch self {
         case .organizations: [
             .init("org_id", .id, required: true),
@@ -106,7 +133,7 @@ public enum RegisterTable: String, CaseIterable, Sendable {
         }
     }
 
-    public func column(named name: String) -> RegisterColumn? { columns.first { $0.name == name } }
+    public func column(named name: String) -> RegisterColumn? { position(of: name).map { columns[$0] } }
 }
 
 public struct RegisterColumn: Sendable {

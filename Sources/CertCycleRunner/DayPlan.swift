@@ -74,7 +74,9 @@ struct PlannedRecord {
     enum Subject {
         /// A stage (or reminder) of the obligation of `DayPlan.rows[row]`.
         case stage(row: Int, stage: String)
-        case change(FoundChange)
+        /// Boxed: a change is some hundred bytes, and a first night plans a record for every open
+        /// obligation, each as large as the largest case otherwise.
+        indirect case change(FoundChange)
     }
 
     var subject: Subject
@@ -89,13 +91,15 @@ struct PlannedRecord {
     }
 }
 
-/// A letter the day will write, before its reference number is given.
+/// A letter the day will write, before its reference number is given. Its template context is
+/// made only when the letter is rendered (`context()`): a first night drafts thousands of
+/// letters, and their contexts would not all fit a small server at once.
 struct LetterDraft {
     var fileName: String
     var organization: String
     var organizationName: String?
     var template: String
-    var context: [String: Any]
+    var context: () -> [String: Any]
     /// The organisation's `contact_email`, as the register holds it (checked again before use).
     var contactEmail: String? = nil
 }
@@ -118,7 +122,7 @@ struct DayPlan {
         }
     }
 
-    func payload(_ record: PlannedRecord, letter: Letter?) -> String {
+    func payload(_ record: PlannedRecord, letter: WrittenLetter?) -> String {
         switch record.subject {
         case .stage(let row, let stage): NightlyRun.stagePayload(rows[row].obligation, stage: stage, letter: letter)
         case .change(let found): NightlyRun.changePayload(found, letter: letter)

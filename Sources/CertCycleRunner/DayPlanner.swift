@@ -111,8 +111,11 @@ struct DayPlanner {
         // A certificate's holder is the organisation of the obligation (CertificationRules).
         guard let chosen = candidate.chosen, let org = o.organization else { return }
         let (organization, certificate) = try letters.records(fact)
-        let context = LetterContext.obligation(plan.rows[i], organization: organization, certificate: certificate,
-                                               validThrough: fact.validThrough, asOf: date, head: head, star: fact.star)
+        let (row, date, head) = (plan.rows[i], date, head)
+        let context = {
+            LetterContext.obligation(row, organization: organization, certificate: certificate, validThrough: fact.validThrough,
+                                     asOf: date, head: head, star: fact.star)
+        }
         plan.records[chosen.record].draft = plan.drafts.count
         plan.drafts.append(LetterDraft(fileName: LetterName.obligation(organization: org, subject: o.subject, kind: o.kind, stage: chosen.name, record: o.record),
                                        organization: org, organizationName: plan.rows[i].organizationName, template: chosen.template, context: context,
@@ -126,8 +129,11 @@ struct DayPlanner {
         var record = PlannedRecord(subject: .change(found))
         if let letterKey = found.letterKey, let template = jobs.runner.statusLetters[letterKey] {
             let org = found.certificate.orgId
-            let context = LetterContext.statusChange(found.change, certificate: found.certificate, organization: found.organization,
-                                                     suspension: found.suspension, asOf: date, head: head)
+            let (date, head) = (date, head)
+            let context = {
+                LetterContext.statusChange(found.change, certificate: found.certificate, organization: found.organization,
+                                           suspension: found.suspension, asOf: date, head: head)
+            }
             let name = found.change.status == .active && found.change.kind != .restored
                 ? LetterName.change(organization: org, certificate: found.certificate.certNo, key: letterKey)
                 : LetterName.status(organization: org, certificate: found.certificate.certNo, status: found.change.status)

@@ -23,13 +23,15 @@ struct MailComposer {
             for record in plan.records {
                 guard let index = record.draft, let address = plan.drafts[index].contactEmail.flatMap(MailAddress.init) else { continue }
                 let letter = letters[index]
+                // The letter as written into the day's folder just placed.
+                let text = file("letters/" + letter.fileName).map { String(decoding: $0, as: UTF8.self) } ?? ""
                 let html = file("letters/" + letter.htmlFileName).map { String(decoding: $0, as: UTF8.self) }
                 let message = MailMessage(
                     from: settings.from, to: MailMailbox(name: letter.organizationName, address: address),
-                    subject: Self.letterSubject(letter), date: date,
+                    subject: Self.letterSubject(letter, text: text), date: date,
                     // The letter's ledger record: the same Message-ID however often it is sent.
                     messageID: MailMessage.messageID(key: "letter|\(record.kind.rawValue)|\(plan.key(record))", kind: "letter", domain: domain),
-                    text: letter.text, html: html)
+                    text: text, html: html)
                 events.append(QueuedMail.event(message, type: QueuedMail.letterType, day: day, createdAt: created))
             }
         }
@@ -48,8 +50,8 @@ struct MailComposer {
     }
 
     /// The letter's title and reference: `监督审查通知（中奥认证函〔2026〕1202-003号）`.
-    static func letterSubject(_ letter: Letter) -> String {
-        let lines = letter.text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    static func letterSubject(_ letter: Letter, text: String) -> String {
+        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         // The layout every template follows (LetterHTML): the body's name, the reference, the title.
         let title = lines.dropFirst().first { !$0.contains("〔") } ?? lines.first ?? "通知"
         guard let reference = letter.reference else { return title }

@@ -76,7 +76,7 @@ extension NightlyRun {
         let org = found.organization?.id ?? o.organization ?? request.certificate
         let name = LetterName.manual(organization: org, subject: o.subject, kind: o.kind, number: Int(key.suffix(2))!, record: o.record)
         let text = try templates.render(template, context)
-        let letter = Letter(fileName: name, organization: org, text: text, organizationName: found.organization?.name, reference: reference)
+        let letter = Letter(fileName: name, organization: org, organizationName: found.organization?.name, reference: reference)
         let files = [
             NoticeFile(path: "letters/" + letter.fileName, data: Data(text.utf8)),
             NoticeFile(path: "letters/" + letter.htmlFileName, data: Data(LetterHTML.render(text).utf8)),

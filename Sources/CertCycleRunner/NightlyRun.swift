@@ -215,17 +215,17 @@ public struct NightlyRun {
     /// The day's letters numbered and rendered, and its folder written aside as rendered (a dry
     /// run only hashes): the folder is never whole in memory.
     private func render(_ plan: DayPlan, on date: CivilDate, state: RunState) throws -> RenderedDay {
-        var letters = try renderLetters(plan.drafts, on: date)
+        let staged = try self.notices.stage(date.description, hashOnly: state.dryRun)
+        var letters = try writeLetters(plan.drafts, on: date, to: staged)
         if let mail {
-            for i in letters.indices { letters[i].emailed = mail.letters && plan.drafts[i].contactEmail.flatMap(MailAddress.init) != nil }
+            for i in letters.indices { letters[i].letter.emailed = mail.letters && plan.drafts[i].contactEmail.flatMap(MailAddress.init) != nil }
         }
         var notices = DayNotices(asOf: date, bodyName: jobs.runner.bodyName, obligations: plan.rows, findings: plan.findings,
-                                 statusChanges: plan.changeRows, letters: letters)
+                                 statusChanges: plan.changeRows, letters: letters.map(\.letter))
         let explained = ExplanationPage.selection(plan.rows, limit: jobs.runner.explanationPages)
         notices.explanationPages = Set(explained.pages.map(\.path))
         notices.explanationsComplete = explained.complete
-        let staged = try self.notices.stage(date.description, hashOnly: state.dryRun)
-        try Self.writeNoticeFiles(notices, to: staged)
+        try Self.writeDigest(notices, to: staged)
         try writeExplanationPages(explained.pages, rows: plan.rows, on: date, to: staged)
         let manifest = Manifest(asOf: date, bodyName: jobs.runner.bodyName, previousManifest: state.previousManifest,
                                 ledgerSeq: state.chain.lastSeq, ledgerHash: state.chain.lastHash, files: staged.files)
@@ -235,7 +235,7 @@ public struct NightlyRun {
         var outcome = DayReport(asOf: date, obligations: plan.rows.count, newStages: plan.records.count { $0.kind == .stage },
                                 letters: letters.count, statusChanges: plan.changeRows.count, findings: plan.findings.count,
                                 folder: self.notices.folderPath(staged.name), counts: Self.counts(plan.rows))
-        outcome.letterFiles = letters.map(\.fileName)
+        outcome.letterFiles = letters.map(\.letter.fileName)
         return RenderedDay(date: date, letters: letters, notices: notices, staged: staged, files: staged.files,
                            manifestHash: LedgerChain.sha256(manifestData), outcome: outcome)
     }
@@ -250,7 +250,7 @@ public struct NightlyRun {
         outcome.adopted = try placeFolder(day.staged)
         let placed = self.notices.folderPath(folderName)
         let messages = mail.map {
-            MailComposer(settings: $0, date: now()).messages(day: date, plan: plan, letters: letters, notices: day.notices) { path in
+            MailComposer(settings: $0, date: now()).messages(day: date, plan: plan, letters: letters.map(\.letter), notices: day.notices) { path in
                 FileManager.default.contents(atPath: placed + "/" + path)
             }
         } ?? []
@@ -291,16 +291,12 @@ public struct NightlyRun {
         return false
     }
 
-    /// The digest, CSV and letters (text and print-ready HTML) of a day, without the manifest,
-    /// each written as it is rendered.
-    static func writeNoticeFiles(_ notices: DayNotices, to folder: StagedNoticeFolder) throws {
+    /// The digest and its CSV of a day, each written as it is rendered (the letters are
+    /// written as they are rendered, the manifest last).
+    static func writeDigest(_ notices: DayNotices, to folder: StagedNoticeFolder) throws {
         try folder.stream("digest.html") { NoticeRenderer.digestHTML(notices, into: $0) }
         try folder.stream("digest.md") { NoticeRenderer.digestMarkdown(notices, into: $0) }
         try folder.stream("obligations.csv") { NoticeRenderer.obligationsCSV(notices, into: $0) }
-        for letter in notices.letters {
-            try folder.write("letters/" + letter.fileName, data: Data(letter.text.utf8))
-            try folder.write("letters/" + letter.htmlFileName, data: Data(LetterHTML.render(letter.text).utf8))
-        }
     }
 
     /// The explanation page of each subject the digest links (`ExplanationPage`): what
@@ -350,23 +346,29 @@ public struct NightlyRun {
         return LetterHead(bodyName: r.bodyName, address: r.bodyAddress, contactPerson: r.contactPerson, telephone: r.contactPhone)
     }
 
-    /// Numbers the day's letters in file-name order (`PREFIX〔YYYY〕MMDD-NNN号`) and renders them.
-    private func renderLetters(_ drafts: [LetterDraft], on date: CivilDate) throws -> [Letter] {
+    /// Numbers the day's letters in file-name order (`PREFIX〔YYYY〕MMDD-NNN号`), renders each and
+    /// writes it into `folder` (text and print-ready HTML) at once: only what the digest and the
+    /// ledger need of a letter is kept, whatever the number of letters.
+    private func writeLetters(_ drafts: [LetterDraft], on date: CivilDate, to folder: StagedNoticeFolder) throws -> [WrittenLetter] {
         let respondBy = jobs.calendar.addingWorkingDays(jobs.runner.respondWorkingDays, to: date)
         let order = drafts.indices.sorted { drafts[$0].fileName < drafts[$1].fileName }
-        var letters = [Letter?](repeating: nil, count: drafts.count)
+        var letters = [WrittenLetter?](repeating: nil, count: drafts.count)
         for (n, i) in order.enumerated() {
             let draft = drafts[i]
             let reference = Self.reference(prefix: jobs.runner.referencePrefix, date: date, number: Self.padded(n + 1, 3))
-            var context = draft.context
+            var context = draft.context()
             context["reference"] = reference
             context["has_reference"] = true
             context["respond_by"] = chineseDate(respondBy.date)
             context["has_respond_by"] = true
             context["respond_days"] = jobs.runner.respondWorkingDays
-            letters[i] = Letter(fileName: draft.fileName, organization: draft.organization,
-                                text: try templates.render(draft.template, context),
-                                organizationName: draft.organizationName, reference: reference)
+            let text = try templates.render(draft.template, context)
+            let letter = Letter(fileName: draft.fileName, organization: draft.organization, organizationName: draft.organizationName,
+                                reference: reference)
+            let data = Data(text.utf8)
+            try folder.write("letters/" + letter.fileName, data: data)
+            try folder.write("letters/" + letter.htmlFileName, data: Data(LetterHTML.render(text).utf8))
+            letters[i] = WrittenLetter(letter: letter, sha256: LedgerChain.sha256(data))
         }
         return letters.map { $0! }
     }
@@ -454,9 +456,16 @@ struct RunState {
 }
 
 /// A day rendered and written aside, not yet placed or recorded.
+/// A letter written into the day's folder: what the digest lists and the hash the ledger records.
+struct WrittenLetter {
+    var letter: Letter
+    /// SHA-256 of its text file.
+    var sha256: String
+}
+
 struct RenderedDay {
     var date: CivilDate
-    var letters: [Letter]
+    var letters: [WrittenLetter]
     var notices: DayNotices
     var staged: StagedNoticeFolder
     var files: [NoticeFileSummary]

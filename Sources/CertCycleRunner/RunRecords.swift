@@ -67,7 +67,7 @@ struct Manifest {
 
 extension NightlyRun {
     /// The organisation is the obligation's own: a certificate's is its holder, whose record's id it is.
-    static func stagePayload(_ o: Obligation, stage: String, letter: Letter?) -> String {
+    static func stagePayload(_ o: Obligation, stage: String, letter: WrittenLetter?) -> String {
         var line = JSONLine()
         line.add("obligation", FoundObligation.key(o))
         line.add("kind", o.kind.rawValue)
@@ -81,12 +81,12 @@ extension NightlyRun {
         line.add("clause", o.clause)
         line.add("record", o.record)
         line.add("organization", o.organization)
-        line.add("letter", letter.map { "letters/" + $0.fileName })
-        line.add("letter_sha256", letter.map { LedgerChain.sha256(Data($0.text.utf8)) })
+        line.add("letter", letter.map { "letters/" + $0.letter.fileName })
+        line.add("letter_sha256", letter?.sha256)
         return line.string
     }
 
-    static func changePayload(_ found: FoundChange, letter: Letter?) -> String {
+    static func changePayload(_ found: FoundChange, letter: WrittenLetter?) -> String {
         let c = found.change
         var line = JSONLine()
         line.add("certificate", found.certificate.certNo)
@@ -98,8 +98,8 @@ extension NightlyRun {
         line.add("star", c.star.rawValue)
         line.add("valid_through", c.validThrough.description)
         line.add("clause", c.clause)
-        line.add("letter", letter.map { "letters/" + $0.fileName })
-        line.add("letter_sha256", letter.map { LedgerChain.sha256(Data($0.text.utf8)) })
+        line.add("letter", letter.map { "letters/" + $0.letter.fileName })
+        line.add("letter_sha256", letter?.sha256)
         return line.string
     }
 

@@ -73,7 +73,7 @@ private final class RegisterSink {
     }
 
     func write(_ table: RegisterTable, _ fields: [String]) throws {
-        let index = Self.position(table)
+        let index = table.ordinal
         assert(fields.count == columnCounts[index], "\(table.fileName): \(fields.count) fields for \(columnCounts[index]) columns")
         try writers[index].write(fields)
         counts[index] += 1
@@ -89,20 +89,6 @@ private final class RegisterSink {
         var result: [RegisterTable: Int] = [:]
         for (index, table) in RegisterTable.allCases.enumerated() { result[table] = counts[index] }
         return result
-    }
-
-    private static func position(_ table: RegisterTable) -> Int {
-        switch table {
-        case .organizations: 0
-        case .certificates: 1
-        case .audits: 2
-        case .nonconformities: 3
-        case .suspensions: 4
-        case .withdrawals: 5
-        case .applications: 6
-        case .appeals: 7
-        case .misuse: 8
-        }
     }
 }
 

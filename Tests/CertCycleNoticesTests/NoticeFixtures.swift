@@ -68,10 +68,10 @@ enum NoticeFixtures {
         ],
         letters: [
             Letter(fileName: LetterName.status(organization: "ORG-000099", certificate: "CAS-2022-000099", status: .suspended),
-                   organization: "ORG-000099", text: "暂停认证证书通知书\n"),
+                   organization: "ORG-000099"),
             Letter(fileName: LetterName.obligation(organization: "ORG-000045", subject: "CAS-2023-000045", kind: .correctiveAction,
                                                    stage: "overdue", record: "NC-2026-0031"),
-                   organization: "ORG-000045", text: "逾期未整改通知\n"),
+                   organization: "ORG-000045"),
         ]
     )
 

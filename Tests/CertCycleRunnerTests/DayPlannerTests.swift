@@ -86,7 +86,7 @@ struct DayPlannerTests {
     @Test("two letters with one file name: in file-name order the later gets -2, then -3")
     func duplicateLetterNamesAreNumbered() {
         func draft(_ name: String) -> LetterDraft {
-            LetterDraft(fileName: name, organization: "ORG-1", template: "t", context: [:])
+            LetterDraft(fileName: name, organization: "ORG-1", template: "t", context: { [:] })
         }
         var drafts = [draft("ORG-1-b.txt"), draft("ORG-1-a.txt"), draft("ORG-1-b.txt"), draft("ORG-1-b.txt")]
         DayPlanner.numberDuplicateNames(&drafts)
