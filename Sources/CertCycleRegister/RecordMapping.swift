@@ -48,10 +48,15 @@ public struct RecordReader<Cells: StoredCells> {
     }
 
     @inlinable
-    public mutating func id() -> String {
+    public mutating func id() -> String { optionalID() ?? "" }
+
+    /// The id, nil when NULL (an outer join that found no row).
+    @inlinable
+    public mutating func optionalID() -> String? {
         advance(table.idColumn)
-        rowId = cells.text() ?? ""
-        return rowId
+        let id = cells.text()
+        rowId = id ?? ""
+        return id
     }
 
     @inlinable
@@ -138,17 +143,20 @@ public enum RecordMapping {
     }
 
     @inlinable
-    public static func organization<C>(_ r: inout RecordReader<C>) -> Organization {
-        Organization(id: r.id(), name: r.requiredText("name"), address: r.text("address"), creditCode: r.text("credit_code"),
-                     employees: r.integer("employees") ?? 0, contactEmail: r.text("contact_email"))
-    }
+    public static func organization<C>(_ r: inout RecordReader<C>) -> Organization { organization(id: r.id(), &r) }
 
     /// An organisation joined to a row (after its own columns): nil when the join found none.
     @inlinable
     public static func joinedOrganization<C>(_ r: inout RecordReader<C>) -> Organization? {
-        var probe = r
-        guard probe.text("org_id") != nil else { return nil }
-        return organization(&r)
+        guard let id = r.optionalID() else { return nil }
+        return organization(id: id, &r)
+    }
+
+    /// The columns after the id.
+    @inlinable
+    static func organization<C>(id: String, _ r: inout RecordReader<C>) -> Organization {
+        Organization(id: id, name: r.requiredText("name"), address: r.text("address"), creditCode: r.text("credit_code"),
+                     employees: r.integer("employees") ?? 0, contactEmail: r.text("contact_email"))
     }
 
     @inlinable

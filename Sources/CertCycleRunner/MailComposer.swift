@@ -15,14 +15,15 @@ struct MailComposer {
     var date: Date
 
     /// `file` reads one of the day folder's files by its path in the folder.
-    func messages(day: CivilDate, plan: DayPlan, letters: [Letter], notices: DayNotices, file: (String) -> Data?) -> [OutboxEvent] {
+    /// `notices.letters[i]` is the letter of `plan.drafts[i]`.
+    func messages(day: CivilDate, plan: DayPlan, notices: DayNotices, file: (String) -> Data?) -> [OutboxEvent] {
         var events: [OutboxEvent] = []
         let created = date.timeIntervalSince1970
         let domain = settings.from.address.domain
         if settings.letters {
             for record in plan.records {
                 guard let index = record.draft, let address = plan.drafts[index].contactEmail.flatMap(MailAddress.init) else { continue }
-                let letter = letters[index]
+                let letter = notices.letters[index]
                 // The letter as written into the day's folder just placed.
                 let text = file("letters/" + letter.fileName).map { String(decoding: $0, as: UTF8.self) } ?? ""
                 let html = file("letters/" + letter.htmlFileName).map { String(decoding: $0, as: UTF8.self) }

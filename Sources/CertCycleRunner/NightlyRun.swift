@@ -250,7 +250,7 @@ public struct NightlyRun {
         outcome.adopted = try placeFolder(day.staged)
         let placed = self.notices.folderPath(folderName)
         let messages = mail.map {
-            MailComposer(settings: $0, date: now()).messages(day: date, plan: plan, letters: letters.map(\.letter), notices: day.notices) { path in
+            MailComposer(settings: $0, date: now()).messages(day: date, plan: plan, notices: day.notices) { path in
                 FileManager.default.contents(atPath: placed + "/" + path)
             }
         } ?? []
@@ -365,10 +365,10 @@ public struct NightlyRun {
             let text = try templates.render(draft.template, context)
             let letter = Letter(fileName: draft.fileName, organization: draft.organization, organizationName: draft.organizationName,
                                 reference: reference)
-            let data = Data(text.utf8)
-            try folder.write("letters/" + letter.fileName, data: data)
+            // The folder hashes what it writes: that hash is the one the ledger records.
+            let written = try folder.write("letters/" + letter.fileName, data: Data(text.utf8))
             try folder.write("letters/" + letter.htmlFileName, data: Data(LetterHTML.render(text).utf8))
-            letters[i] = WrittenLetter(letter: letter, sha256: LedgerChain.sha256(data))
+            letters[i] = WrittenLetter(letter: letter, sha256: written.sha256)
         }
         return letters.map { $0! }
     }
@@ -455,7 +455,6 @@ struct RunState {
     }
 }
 
-/// A day rendered and written aside, not yet placed or recorded.
 /// A letter written into the day's folder: what the digest lists and the hash the ledger records.
 struct WrittenLetter {
     var letter: Letter
@@ -463,6 +462,7 @@ struct WrittenLetter {
     var sha256: String
 }
 
+/// A day rendered and written aside, not yet placed or recorded.
 struct RenderedDay {
     var date: CivilDate
     var letters: [WrittenLetter]
