@@ -144,6 +144,11 @@ public enum Stage: String, CaseIterable, Hashable, Sendable, Comparable {
 }
 
 /// One obligation on one date: a value the rules compute, never stored.
+///
+/// Kept small: a register of a million certificates has some hundred thousand open
+/// obligations, each held in the day's digest. What only a few obligations have (an
+/// escalation's deadline or the step after it, a suspension in force, a received date, a
+/// reason) lives in one shared box, allocated only for them, behind properties of the same names.
 public struct Obligation: Hashable, Sendable {
     public var subject: String
     public var subjectType: SubjectType
@@ -152,8 +157,6 @@ public struct Obligation: Hashable, Sendable {
     public var opens: CivilDate
     public var due: CivilDate
     public var escalation: Escalation
-    /// The working-day deadline for the escalation; only on an overdue suspend/withdraw.
-    public var escalationBy: Dated?
     /// The clause the obligation comes from (7.2 for an extra surveillance audit).
     public var clause: String
     /// The record behind the obligation (nonconformity, suspension, misuse case, special audit).
@@ -162,22 +165,45 @@ public struct Obligation: Hashable, Sendable {
     public var organization: String?
     /// On-site man-days a surveillance audit needs (hundredths), when the headcount is known.
     public var manDaysHundredths: Int?
-    /// The day the escalation took effect, when it already has (RULES §8): an overdue
-    /// obligation whose escalation is `suspend` on a day the certificate is suspended.
-    public var escalationTaken: CivilDate?
-    /// The step that still applies once `escalationTaken` is set (withdrawal at the end of the
-    /// suspension limit, or following up a pending licence).
-    public var nextStep: NextStep?
     /// The register states the due date (a corrective action's `due_on`) instead of the rule's.
     public var dueStated: Bool = false
+    /// The rarely set part; nil when all of it is empty.
+    private var rare: RareBox?
+
+    /// The working-day deadline for the escalation; only on an overdue suspend/withdraw.
+    public var escalationBy: Dated? {
+        get { rare?.value.escalationBy }
+        set { update { $0.escalationBy = newValue } }
+    }
+    /// The day the escalation took effect, when it already has (RULES §8): an overdue
+    /// obligation whose escalation is `suspend` on a day the certificate is suspended.
+    public var escalationTaken: CivilDate? {
+        get { rare?.value.escalationTaken }
+        set { update { $0.escalationTaken = newValue } }
+    }
+    /// The step that still applies once `escalationTaken` is set (withdrawal at the end of the
+    /// suspension limit, or following up a pending licence).
+    public var nextStep: NextStep? {
+        get { rare?.value.nextStep }
+        set { update { $0.nextStep = newValue } }
+    }
     /// The start of the suspension in force when the certificate is suspended on the day: a
     /// letter of any stage must not threaten a suspension already taken (RULES §8).
-    public var certificateSuspendedSince: CivilDate?
+    public var certificateSuspendedSince: CivilDate? {
+        get { rare?.value.certificateSuspendedSince }
+        set { update { $0.certificateSuspendedSince = newValue } }
+    }
     /// When the appeal or the application was received (the not-accepted notice names it).
-    public var receivedOn: CivilDate?
+    public var receivedOn: CivilDate? {
+        get { rare?.value.receivedOn }
+        set { update { $0.receivedOn = newValue } }
+    }
     /// The register's reason for the obligation's record: the 7.2 situation of a special audit,
     /// or why an application is not acceptable.
-    public var reason: String?
+    public var reason: String? {
+        get { rare?.value.reason }
+        set { update { $0.reason = newValue } }
+    }
 
     public init(subject: String, subjectType: SubjectType, kind: ObligationKind, stage: Stage, opens: CivilDate, due: CivilDate, escalation: Escalation, escalationBy: Dated? = nil, clause: String, record: String? = nil, organization: String? = nil, manDaysHundredths: Int? = nil, escalationTaken: CivilDate? = nil, nextStep: NextStep? = nil) {
         self.subject = subject
@@ -187,13 +213,38 @@ public struct Obligation: Hashable, Sendable {
         self.opens = opens
         self.due = due
         self.escalation = escalation
-        self.escalationBy = escalationBy
         self.clause = clause
         self.record = record
         self.organization = organization
         self.manDaysHundredths = manDaysHundredths
-        self.escalationTaken = escalationTaken
-        self.nextStep = nextStep
+        if escalationBy != nil || escalationTaken != nil || nextStep != nil {
+            rare = RareBox(Rare(escalationBy: escalationBy, escalationTaken: escalationTaken, nextStep: nextStep))
+        }
+    }
+
+    /// Changes the boxed part: a new box (a box is shared between copies, never changed in
+    /// place), or none when nothing is left in it.
+    private mutating func update(_ change: (inout Rare) -> Void) {
+        var value = rare?.value ?? Rare()
+        change(&value)
+        rare = value == Rare() ? nil : RareBox(value)
+    }
+
+    private struct Rare: Hashable, Sendable {
+        var escalationBy: Dated?
+        var escalationTaken: CivilDate?
+        var nextStep: NextStep?
+        var certificateSuspendedSince: CivilDate?
+        var receivedOn: CivilDate?
+        var reason: String?
+    }
+
+    /// Compared and hashed by value, so that two obligations are equal whatever boxes hold them.
+    private final class RareBox: Hashable, Sendable {
+        let value: Rare
+        init(_ value: Rare) { self.value = value }
+        static func == (a: RareBox, b: RareBox) -> Bool { a.value == b.value }
+        func hash(into hasher: inout Hasher) { hasher.combine(value) }
     }
 
     /// True when the obligation is a 7.2 extra surveillance audit (a special audit's).

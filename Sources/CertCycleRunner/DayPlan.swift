@@ -27,8 +27,26 @@ struct ObligationFacts {
     var certNo: String?
     var validThrough: CivilDate?
     var star: StarGrade
+    /// Boxed: an organisation is some ninety bytes, which every obligation's facts would carry,
+    /// and only the few obligations of no certificate have one.
+    private var holder: Holder?
+
+    init(certNo: String?, validThrough: CivilDate?, star: StarGrade, organization: Organization? = nil) {
+        self.certNo = certNo
+        self.validThrough = validThrough
+        self.star = star
+        holder = organization.map(Holder.organization)
+    }
+
     /// Only for an obligation of no certificate (an application's, an appeal's): its organisation.
-    var organization: Organization?
+    var organization: Organization? {
+        guard case .organization(let organization)? = holder else { return nil }
+        return organization
+    }
+
+    private indirect enum Holder {
+        case organization(Organization)
+    }
 }
 
 /// A certificate whose public state changed on the day.
