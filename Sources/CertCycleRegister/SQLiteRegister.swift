@@ -432,14 +432,19 @@ public final class SQLiteRegister: Register {
     }
 
     public func ledgerKeys(kind: LedgerKind, among keys: [String]) throws -> Set<String> {
-        try dbQueue.read { db in
+        guard !keys.isEmpty else { return [] }
+        return try dbQueue.read { db in
+            // One statement for every chunk (prepared once: a night asks about a million keys); a
+            // short last chunk repeats its last key, which IN does not mind.
+            let width = 500
+            let statement = try db.cachedStatement(sql: "SELECT key FROM ledger WHERE kind = ? AND key IN (\(Array(repeating: "?", count: width).joined(separator: ",")))")
             var found: Set<String> = []
             var start = 0
             while start < keys.count {
-                let chunk = Array(keys[start..<min(start + 500, keys.count)])
-                start += chunk.count
-                let sql = "SELECT key FROM ledger WHERE kind = ? AND key IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ",")))"
-                let rows = try String.fetchCursor(db, sql: sql, arguments: StatementArguments([kind.rawValue] + chunk))
+                let chunk = keys[start..<min(start + width, keys.count)]
+                start = chunk.endIndex
+                let padding = repeatElement(chunk.last!, count: width - chunk.count)
+                let rows = try String.fetchCursor(statement, arguments: StatementArguments([kind.rawValue] + chunk + padding))
                 while let key = try rows.next() { found.insert(key) }
             }
             return found

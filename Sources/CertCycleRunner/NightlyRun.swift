@@ -291,12 +291,14 @@ public struct NightlyRun {
         return false
     }
 
-    /// The digest and its CSV of a day, each written as it is rendered (the letters are
-    /// written as they are rendered, the manifest last).
+    /// The digest and its CSV of a day, each written as it is rendered, the three side by side
+    /// (the letters are written as they are rendered, the manifest last).
     static func writeDigest(_ notices: DayNotices, to folder: StagedNoticeFolder) throws {
-        try folder.stream("digest.html") { NoticeRenderer.digestHTML(notices, into: $0) }
-        try folder.stream("digest.md") { NoticeRenderer.digestMarkdown(notices, into: $0) }
-        try folder.stream("obligations.csv") { NoticeRenderer.obligationsCSV(notices, into: $0) }
+        _ = try folder.streamConcurrently([
+            ("digest.html", { NoticeRenderer.digestHTML(notices, into: $0) }),
+            ("digest.md", { NoticeRenderer.digestMarkdown(notices, into: $0) }),
+            ("obligations.csv", { NoticeRenderer.obligationsCSV(notices, into: $0) }),
+        ])
     }
 
     /// The explanation page of each subject the digest links (`ExplanationPage`): what

@@ -51,6 +51,24 @@ public final class StagedNoticeFolder {
         return try close(file)
     }
 
+    /// Writes several files at once, each rendered on its own thread (a day's digest is the same
+    /// rows rendered three ways), and records them in the order given. Each body writes only its
+    /// own file.
+    public func streamConcurrently(_ parts: [(path: String, body: @Sendable (@escaping (String) -> Void) -> Void)]) throws -> [NoticeFileSummary] {
+        let streams = OpenStreams(try parts.map { try open($0.path) })
+        DispatchQueue.concurrentPerform(iterations: parts.count) { i in
+            let file = streams.files[i]
+            parts[i].body { file.write($0) }
+        }
+        return try streams.files.map(close)
+    }
+
+    /// The files of `streamConcurrently`, each written by one thread only.
+    private struct OpenStreams: @unchecked Sendable {
+        let files: [NoticeFileStream]
+        init(_ files: [NoticeFileStream]) { self.files = files }
+    }
+
     /// Writes `path` with `data`.
     @discardableResult
     public func write(_ path: String, data: Data) throws -> NoticeFileSummary {
