@@ -50,7 +50,23 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     /// `YYYY-MM-DD`.
     public var description: String {
         let (y, m, d) = parts
-        return Self.pad(y, 4) + "-" + Self.pad(m, 2) + "-" + Self.pad(d, 2)
+        guard (0...9999).contains(y) else { return Self.pad(y, 4) + "-" + Self.pad(m, 2) + "-" + Self.pad(d, 2) }
+        // Ten bytes written in place: an import and a scan spell millions of dates.
+        return String(unsafeUninitializedCapacity: 10) { bytes in
+            func put(_ value: Int, endingAt end: Int, width: Int) {
+                var rest = value
+                for i in stride(from: end - 1, through: end - width, by: -1) {
+                    bytes[i] = UInt8(truncatingIfNeeded: 0x30 + rest % 10)
+                    rest /= 10
+                }
+            }
+            put(y, endingAt: 4, width: 4)
+            bytes[4] = 0x2D
+            put(m, endingAt: 7, width: 2)
+            bytes[7] = 0x2D
+            put(d, endingAt: 10, width: 2)
+            return 10
+        }
     }
 
     // MARK: Arithmetic (RULES §1)
@@ -109,6 +125,10 @@ extension CivilDate {
     /// Parses the three spellings staff use: `2026-02-28`, `2026/2/28` and `2026年2月28日`.
     /// Returns nil for anything else, including impossible days such as `2025-02-29`.
     public init?(parsing text: some StringProtocol) {
+        if let canonical = text.utf8.withContiguousStorageIfAvailable({ CivilDate(iso: $0) }), let canonical {
+            self = canonical
+            return
+        }
         // Split into runs of ASCII digits and the separators between them.
         var groups: [(value: Int, digits: Int)] = []
         var separators = ""

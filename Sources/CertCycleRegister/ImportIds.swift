@@ -9,11 +9,18 @@ struct FileIds {
     /// For each id, how many diagnostics there were when its row's duplicate check ran: a
     /// duplicate's diagnostic goes there, where the row-by-row check used to put it.
     private var positions: [UInt32] = []
+    /// True while every id is after the one before in byte order, as a register written in id
+    /// order has them: then there is no duplicate, and the bytes are already a `SortedIds`.
+    private var increasing = true
 
     var count: Int { ends.count }
 
     mutating func append(_ id: String, line: Int, position: Int) {
+        let start = bytes.count
         bytes.append(contentsOf: id.utf8)
+        if increasing, !ends.isEmpty {
+            increasing = bytes[range(ends.count - 1)].lexicographicallyPrecedes(bytes[start...])
+        }
         ends.append(UInt32(bytes.count))
         lines.append(UInt32(line))
         positions.append(UInt32(position))
@@ -62,6 +69,8 @@ struct FileIds {
 
     /// Finishes the file: its duplicate ids, and (when `keep`) its ids for later lookups.
     consuming func finish(keep: Bool) -> (duplicates: [(id: String, line: Int, first: Int, position: Int)], ids: SortedIds?) {
+        // In id order already: the ids are kept as they are, not sorted into a second copy.
+        if increasing { return ([], keep ? SortedIds(bytes: bytes, ends: ends) : nil) }
         let sortedOrder = order()
         let duplicates = duplicates(in: sortedOrder)
         guard keep else { return (duplicates, nil) }

@@ -96,20 +96,20 @@ struct ImportSession {
         var rows = 0
         let columns = layout.compactMap { $0 }
         let label = "importing \(file)"
-        while true {
-            let record: CSVRecord
-            do {
-                guard let next = try records.next() else { break }
-                record = next
-            } catch {
-                // The rest of the file cannot be split into rows reliably.
-                report(file, error.line, nil, error.message)
-                break
-            }
-            rows += 1
-            progress(label, rows)
-            if let values = checkRow(table, layout: layout, record: record, seen: &seen), diagnostics.isEmpty {
-                try writer.upsert(table, columns: columns, values: values)
+        // Rows are read and checked on another thread, and written here in file order.
+        let pipeline = ImportPipeline(records: records, checker: RowChecker(table: table, layout: layout, ids: ids))
+        defer { pipeline.cancel() }
+        while let batch = pipeline.next() {
+            for item in batch {
+                switch item {
+                case .broken(let diagnostic):
+                    // The rest of the file cannot be split into rows reliably.
+                    diagnostics.append(diagnostic)
+                case .row(let row):
+                    rows += 1
+                    progress(label, rows)
+                    try take(row, table, seen: &seen, columns: columns)
+                }
             }
         }
         // Duplicate ids are found once the file is read, and reported where the row-by-row
@@ -159,53 +159,18 @@ struct ImportSession {
         return ok ? layout : nil
     }
 
-    /// Parses and checks one row; the values (aligned to the table's columns) when it is good.
-    mutating func checkRow(_ table: RegisterTable, layout: [Int?], record: CSVRecord, seen: inout FileIds) -> [CellValue?]? {
-        let file = table.fileName
-        let line = record.line
-        guard record.fields.count == layout.count else {
-            report(file, line, nil, "has \(record.fields.count) cells but the header has \(layout.count)")
-            return nil
+    /// Records a checked row's problems where the row-by-row check puts them, asks the register
+    /// about the references the files did not resolve, and writes the row while all is well.
+    mutating func take(_ row: CheckedRow, _ table: RegisterTable, seen: inout FileIds, columns: [Int]) throws {
+        diagnostics += row.problems[..<row.idPosition]
+        if let id = row.id { seen.append(id, line: row.line, position: diagnostics.count) }
+        diagnostics += row.problems[row.idPosition...]
+        for reference in row.unresolved where !((try? writer.exists(reference.target, id: reference.id)) ?? false) {
+            report(table.fileName, row.line, reference.column,
+                   "\(reference.target.idColumn) '\(reference.id)' does not exist in \(reference.target.fileName) or the register")
         }
-        let before = diagnostics.count
-        var values = [CellValue?](repeating: nil, count: table.columns.count)
-        var failed: Set<String> = []
-        for (position, index) in layout.enumerated() {
-            guard let index else { continue }
-            let column = table.columns[index]
-            if let problem = CellParser.controlCharacterProblem(record.fields[position]) {
-                report(file, line, column.name, problem)
-                failed.insert(column.name)
-                continue
-            }
-            let cell = CellParser.trimmed(record.fields[position])
-            if cell.isEmpty {
-                if column.required { report(file, line, column.name, "is required") }
-                continue
-            }
-            switch CellParser.parse(cell, as: column.kind) {
-            case .success(let value): values[index] = value
-            case .failure(let problem):
-                report(file, line, column.name, problem.message)
-                failed.insert(column.name)
-            }
+        if let values = row.values, diagnostics.isEmpty {
+            try writer.upsert(table, columns: columns, values: values)
         }
-        if case .text(let id)? = values[0] { seen.append(id, line: line, position: diagnostics.count) }
-        // A cell that could not be read is reported once, not again by the row's checks.
-        for problem in RowRules.check(table, values) where !failed.contains(problem.column) {
-            report(file, line, problem.column, problem.message)
-        }
-        for (index, column) in table.columns.enumerated() {
-            guard case .reference(let target) = column.kind, case .text(let id)? = values[index] else { continue }
-            if !referenceExists(target, id) {
-                report(file, line, column.name, "\(target.idColumn) '\(id)' does not exist in \(target.fileName) or the register")
-            }
-        }
-        return diagnostics.count == before ? values : nil
-    }
-
-    func referenceExists(_ table: RegisterTable, _ id: String) -> Bool {
-        if ids[table]?.contains(id) == true { return true }
-        return (try? writer.exists(table, id: id)) ?? false
     }
 }

@@ -58,7 +58,7 @@ extension SQLiteRegister: TableStore {
                 let statement = try db.makeStatement(sql: "INSERT INTO \(table.name) (\(names.joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))")
                 var count = 0
                 try rows { values in
-                    try statement.execute(arguments: StatementArguments(values.map { $0?.databaseValue ?? .null }))
+                    try statement.execute(binding: values)
                     count += 1
                 }
                 written.append((table.name, count))

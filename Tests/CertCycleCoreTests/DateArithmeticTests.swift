@@ -41,6 +41,15 @@ struct DateArithmeticTests {
         #expect(CivilDate(parsing: text) == nil)
     }
 
+    @Test("a date is spelt YYYY-MM-DD, zero-padded, from year 1 to 9999", arguments: [
+        (1, 1, 1, "0001-01-01"), (999, 12, 31, "0999-12-31"), (2024, 2, 29, "2024-02-29"), (2026, 10, 9, "2026-10-09"), (9999, 12, 31, "9999-12-31"),
+    ])
+    func spelling(year: Int, month: Int, day: Int, text: String) {
+        let date = CivilDate(year: year, month: month, day: day)
+        #expect(date?.description == text)
+        #expect(CivilDate(parsing: text) == date)
+    }
+
     @Test("weekdays are ISO weekdays", arguments: [
         ("1970-01-01", 4), ("2026-02-14", 6), ("2026-02-28", 6), ("2026-11-29", 7), ("2024-02-29", 4),
     ])
