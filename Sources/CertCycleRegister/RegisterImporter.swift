@@ -46,9 +46,10 @@ public struct RegisterImporter {
 
 /// The state of one import: ids seen so far (for uniqueness and references) and diagnostics.
 ///
-/// Files are read a piece at a time (`CSVFileReader`) and each row is written as soon as it is
-/// checked, so that an import of millions of rows holds a few megabytes of text, and ids in
-/// compact arrays (`FileIds`, `SortedIds`) rather than dictionaries.
+/// Files are read a piece at a time (`CSVFileReader`) and checked on a thread of their own
+/// (`ImportPipeline`), each row written as soon as it is checked, so that an import of millions
+/// of rows holds a few megabytes of text, and ids in compact arrays (`FileIds`, `SortedIds`)
+/// rather than dictionaries.
 struct ImportSession {
     let writer: any RegisterWriter
     var diagnostics: [ImportDiagnostic]

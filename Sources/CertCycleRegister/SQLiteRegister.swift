@@ -677,16 +677,6 @@ public func splitList(_ text: String?) -> [String] {
 }
 
 extension CellValue {
-
-    var databaseValue: DatabaseValue {
-        switch self {
-        case .text(let s): s.databaseValue
-        case .integer(let i): i.databaseValue
-        case .real(let d): d.databaseValue
-        case .date(let d): d.description.databaseValue
-        }
-    }
-
     init?(_ value: DatabaseValue, kind: RegisterColumn.Kind) {
         switch value.storage {
         case .null: return nil
